@@ -1,0 +1,47 @@
+"""Corruption processes C(x_hat | x) for denoising autoencoders (handout 000 §7, handout 002).
+
+Each takes a clean batch x and returns a corrupted copy x_hat of the same shape; x is not
+changed. Pass a ``torch.Generator`` for reproducible noise (``fit`` does).
+"""
+from __future__ import annotations
+
+import torch
+
+from aecourse._checks import check_float, check_probability, check_tensor
+
+
+def _rand_like(x: torch.Tensor, generator: torch.Generator | None, normal: bool = False) -> torch.Tensor:
+    draw = torch.randn if normal else torch.rand
+    return draw(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+
+
+def gaussian_noise(x: torch.Tensor, sigma: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """x_hat = x + eps, eps ~ N(0, sigma^2 I) (handout 000 §7)."""
+    x = check_tensor("x", x)
+    sigma = check_float("sigma", sigma, minimum=0.0)
+    if sigma == 0.0:
+        return x.clone()
+    return x + sigma * _rand_like(x, generator, normal=True)
+
+
+def masking_noise(x: torch.Tensor, p: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Set each component to 0 independently with probability p; the rest are kept unscaled.
+
+    Unlike ``torch.nn.functional.dropout`` the kept values are *not* divided by 1 - p, which is
+    the corruption of handout 002 practice problem 3 and handout 000 §7 ("masking noise").
+    """
+    x = check_tensor("x", x)
+    p = check_probability("p", p)
+    keep = _rand_like(x, generator) >= p
+    return x * keep
+
+
+def salt_and_pepper(x: torch.Tensor, p: float, generator: torch.Generator | None = None,
+                    low: float = 0.0, high: float = 1.0) -> torch.Tensor:
+    """Replace each component with probability p by ``low`` or ``high`` (each with probability 1/2)."""
+    x = check_tensor("x", x)
+    p = check_probability("p", p)
+    hit = _rand_like(x, generator) < p
+    salt = _rand_like(x, generator) < 0.5
+    noise = torch.where(salt, torch.full_like(x, high), torch.full_like(x, low))
+    return torch.where(hit, noise, x)

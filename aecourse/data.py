@@ -1,0 +1,219 @@
+"""Data the course uses, all offline: scikit-learn's bundled digits and synthetic sets with known
+geometry (a circle and a spiral with their tangents, a swiss roll, a Gaussian mixture with a
+closed-form density and score).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sklearn.datasets
+from sklearn.model_selection import train_test_split as _sk_split
+
+from aecourse._checks import check_array, check_float, check_int
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 handwritten 8x8 digits bundled with scikit-learn (no download).
+
+    Returns
+    -------
+    X : ndarray of shape (1797, 64), float32
+        Pixel intensities scaled from 0..16 to [0, 1]; reshape a row to (8, 8) to see it.
+    y : ndarray of shape (1797,), int64
+        The digit, 0 to 9.
+    """
+    bunch = sklearn.datasets.load_digits()
+    X = (bunch.data / 16.0).astype(np.float32)
+    return X, bunch.target.astype(np.int64)
+
+
+@dataclass
+class Split:
+    """Train, validation and test parts of a data set (``y_*`` are None without labels)."""
+
+    X_train: np.ndarray
+    X_val: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+
+def train_val_test_split(X, y=None, *, val: float = 0.15, test: float = 0.15, seed: int = 0) -> Split:
+    """Split ``X`` (and labels ``y``, stratified) into train / validation / test, reproducibly.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    y : array of shape (n_samples,), optional
+        Labels; when given the split keeps the class proportions.
+    val, test : float
+        Fractions of the data for validation and test; both in (0, 1), sum below 1.
+    seed : int
+        The same seed gives the same split.
+    """
+    X = np.asarray(X)
+    if X.ndim != 2 or len(X) == 0:
+        raise ValueError(f"X must have shape (n_samples, n_features) with n_samples > 0, got {X.shape}.")
+    val = check_float("val", val, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
+    test = check_float("test", test, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
+    if val + test >= 1.0:
+        raise ValueError(f"val + test must be below 1 to leave training data, got {val} + {test}.")
+    seed = check_int("seed", seed, minimum=0)
+    if y is not None:
+        y = np.asarray(y)
+        if y.shape != (len(X),):
+            raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}.")
+    idx = np.arange(len(X))
+    rest, test_idx = _sk_split(idx, test_size=test, random_state=seed,
+                               stratify=None if y is None else y)
+    train_idx, val_idx = _sk_split(rest, test_size=val / (1.0 - test), random_state=seed,
+                                   stratify=None if y is None else y[rest])
+    if y is None:
+        return Split(X[train_idx], X[val_idx], X[test_idx])
+    return Split(X[train_idx], X[val_idx], X[test_idx], y[train_idx], y[val_idx], y[test_idx])
+
+
+@dataclass
+class Manifold:
+    """Points sampled near a curve or surface, with its geometry at each clean point.
+
+    Attributes
+    ----------
+    X : (n, D) float32, the (possibly noisy) points.
+    clean : (n, D) float32, the points on the manifold before noise.
+    t : (n,) or (n, 2), the intrinsic coordinate(s) of each point.
+    tangents : (n, D) or (n, 2, D), unit tangent vector(s) at each clean point.
+    normals : (n, D), unit normal at each clean point (curves in the plane only), else None.
+    """
+
+    X: np.ndarray
+    clean: np.ndarray
+    t: np.ndarray
+    tangents: np.ndarray
+    normals: np.ndarray | None
+
+
+def _finish(clean, t, tangents, normals, noise, rng) -> Manifold:
+    X = clean + noise * rng.standard_normal(clean.shape)
+    f32 = lambda a: None if a is None else a.astype(np.float32)  # noqa: E731
+    return Manifold(f32(X), f32(clean), t, f32(tangents), f32(normals))
+
+
+def circle(n: int = 500, *, radius: float = 1.0, arc: float = 2 * np.pi, noise: float = 0.0,
+           seed: int = 0) -> Manifold:
+    """Points on a circle (or an arc of it) in the plane, with unit tangents and outward normals.
+
+    The point at angle t is r (cos t, sin t); its tangent is (-sin t, cos t) and its normal
+    (cos t, sin t). An arc shorter than 2*pi can be coded by one number without a cut.
+    """
+    n = check_int("n", n)
+    radius = check_float("radius", radius, minimum=0.0, include_min=False)
+    arc = check_float("arc", arc, minimum=0.0, maximum=2 * np.pi, include_min=False)
+    noise = check_float("noise", noise, minimum=0.0)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    t = np.sort(rng.uniform(0.0, arc, n))
+    normals = np.stack([np.cos(t), np.sin(t)], axis=1)
+    tangents = np.stack([-np.sin(t), np.cos(t)], axis=1)
+    return _finish(radius * normals, t, tangents, normals, noise, rng)
+
+
+def spiral(n: int = 500, *, turns: float = 1.5, noise: float = 0.0, seed: int = 0) -> Manifold:
+    """Points on the Archimedean spiral r = t / (2 pi), t in [pi/2, pi/2 + 2 pi turns].
+
+    The curve is c(t) = r(t) (cos t, sin t); its unit tangent is c'(t) / |c'(t)| with
+    c'(t) = (cos t / (2 pi) - r sin t, sin t / (2 pi) + r cos t), and its unit normal is the
+    tangent turned by -90 degrees.
+    """
+    n = check_int("n", n)
+    turns = check_float("turns", turns, minimum=0.0, include_min=False)
+    noise = check_float("noise", noise, minimum=0.0)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    t = np.sort(rng.uniform(np.pi / 2, np.pi / 2 + 2 * np.pi * turns, n))
+    r = t / (2 * np.pi)
+    clean = np.stack([r * np.cos(t), r * np.sin(t)], axis=1)
+    d = np.stack([np.cos(t) / (2 * np.pi) - r * np.sin(t), np.sin(t) / (2 * np.pi) + r * np.cos(t)], axis=1)
+    tangents = d / np.linalg.norm(d, axis=1, keepdims=True)
+    normals = np.stack([tangents[:, 1], -tangents[:, 0]], axis=1)
+    return _finish(clean, t, tangents, normals, noise, rng)
+
+
+def swiss_roll(n: int = 1000, *, noise: float = 0.0, seed: int = 0) -> Manifold:
+    """A 2-D sheet rolled up in 3-D: (t cos t, h, t sin t), t in [1.5 pi, 4.5 pi], h in [0, 10].
+
+    Same parametrisation as ``sklearn.datasets.make_swiss_roll``, with the two unit tangents
+    (d/dt and d/dh) at each point; ``t`` holds (t, h).
+    """
+    n = check_int("n", n)
+    noise = check_float("noise", noise, minimum=0.0)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    t = rng.uniform(1.5 * np.pi, 4.5 * np.pi, n)
+    h = rng.uniform(0.0, 10.0, n)
+    clean = np.stack([t * np.cos(t), h, t * np.sin(t)], axis=1)
+    dt = np.stack([np.cos(t) - t * np.sin(t), np.zeros(n), np.sin(t) + t * np.cos(t)], axis=1)
+    dt /= np.linalg.norm(dt, axis=1, keepdims=True)
+    dh = np.tile([0.0, 1.0, 0.0], (n, 1))
+    return _finish(clean, np.stack([t, h], axis=1), np.stack([dt, dh], axis=1), None, noise, rng)
+
+
+class GaussianMixture:
+    """A mixture of isotropic Gaussians with a closed-form density and score.
+
+    p(x) = sum_m w_m N(x; mu_m, s_m^2 I), and the score is
+    grad log p(x) = sum_m gamma_m(x) (mu_m - x) / s_m^2, with gamma_m(x) the posterior
+    responsibility of component m (handout 000 §17 and handout 002 use the score).
+
+    Parameters
+    ----------
+    means : array of shape (M, D)
+    stds : float or array of shape (M,), the standard deviation of each component
+    weights : array of shape (M,), optional; positive, normalised to sum to 1 (default equal)
+    """
+
+    def __init__(self, means, stds=0.5, weights=None):
+        self.means = check_array("means", means)
+        M, self.dim = self.means.shape
+        stds = np.broadcast_to(np.asarray(stds, dtype=np.float64), (M,)).copy()
+        if not np.all(np.isfinite(stds)) or np.any(stds <= 0):
+            raise ValueError(f"stds must be positive, got {stds}.")
+        self.stds = stds
+        weights = np.full(M, 1.0 / M) if weights is None else np.asarray(weights, dtype=np.float64)
+        if weights.shape != (M,) or np.any(weights <= 0) or not np.all(np.isfinite(weights)):
+            raise ValueError(f"weights must be {M} positive numbers, got {weights}.")
+        self.weights = weights / weights.sum()
+
+    def sample(self, n: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Draw n points; returns (X of shape (n, D) float32, component index of shape (n,))."""
+        n = check_int("n", n)
+        rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+        comp = rng.choice(len(self.weights), size=n, p=self.weights)
+        X = self.means[comp] + self.stds[comp, None] * rng.standard_normal((n, self.dim))
+        return X.astype(np.float32), comp
+
+    def _log_components(self, X: np.ndarray) -> np.ndarray:
+        # (n, M): log w_m + log N(x; mu_m, s_m^2 I)
+        sq = ((X[:, None, :] - self.means[None]) ** 2).sum(-1)
+        var = self.stds**2
+        return np.log(self.weights) - 0.5 * sq / var - 0.5 * self.dim * np.log(2 * np.pi * var)
+
+    def _check_points(self, X) -> np.ndarray:
+        X = check_array("X", X)
+        if X.shape[1] != self.dim:
+            raise ValueError(f"X has {X.shape[1]} features but the mixture lives in {self.dim} dimensions.")
+        return X
+
+    def log_density(self, X) -> np.ndarray:
+        """log p(x) for each row of X; shape (n,), float64."""
+        L = self._log_components(self._check_points(X))
+        top = L.max(axis=1, keepdims=True)
+        return (top + np.log(np.exp(L - top).sum(axis=1, keepdims=True)))[:, 0]
+
+    def score(self, X) -> np.ndarray:
+        """grad_x log p(x) for each row of X; shape (n, D), float64."""
+        X = self._check_points(X)
+        L = self._log_components(X)
+        gamma = np.exp(L - L.max(axis=1, keepdims=True))
+        gamma /= gamma.sum(axis=1, keepdims=True)  # (n, M) responsibilities
+        pull = (self.means[None] - X[:, None, :]) / (self.stds**2)[None, :, None]  # (n, M, D)
+        return (gamma[:, :, None] * pull).sum(axis=1)

@@ -1,0 +1,82 @@
+"""Sliders that redraw a figure in place, built on ``aecourse.plots``.
+
+The pattern every lesson widget follows: a pure function ``draw(fig, **values)`` that draws
+into a figure from precomputed results (so a redraw is instant and testable without a
+browser), and ``LiveFigure`` that wires sliders to it and shows the figure as a PNG image.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+Draw = Callable[..., None]
+
+
+def figure_png(fig: Figure) -> bytes:
+    """Render a figure to PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+class LiveFigure:
+    """A figure redrawn by ``draw(fig, **values)`` whenever one of the ``controls`` changes.
+
+    Parameters
+    ----------
+    draw : function ``(fig, **values) -> None`` drawing into a cleared figure
+    controls : mapping from the keyword ``draw`` expects to an ipywidgets value widget
+    figsize : (width, height) in inches
+
+    ``update(**values)`` sets the controls from code (what a headless test does); ``widget`` is
+    the ipywidgets box; displaying the object shows it, with a static PNG of the current state
+    as a fallback for renderers without widgets (a static HTML page).
+    """
+
+    def __init__(self, draw: Draw, controls: Mapping[str, widgets.ValueWidget], figsize=(9.0, 5.0)):
+        if not callable(draw):
+            raise TypeError(f"draw must be a function (fig, **values) -> None, got {draw!r}.")
+        if not controls:
+            raise ValueError("controls must name at least one widget, e.g. {'lam': FloatLogSlider(...)}.")
+        self.draw = draw
+        self.controls = dict(controls)
+        self.fig = Figure(figsize=figsize, layout="constrained")  # not a pyplot figure: never auto-shown
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        for control in self.controls.values():
+            control.observe(self._redraw, names="value")
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.image])
+        self._redraw()
+
+    @property
+    def values(self) -> dict:
+        return {name: c.value for name, c in self.controls.items()}
+
+    def _redraw(self, change=None) -> None:
+        self.fig.clear()
+        self.draw(self.fig, **self.values)
+        self.image.value = figure_png(self.fig)
+
+    def update(self, **values) -> None:
+        """Set controls by name and redraw once."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; this figure has {sorted(self.controls)}.")
+        with self.widget.hold_trait_notifications():
+            for control in self.controls.values():
+                control.unobserve(self._redraw, names="value")
+            try:
+                for name, value in values.items():
+                    self.controls[name].value = value
+            finally:
+                for control in self.controls.values():
+                    control.observe(self._redraw, names="value")
+        self._redraw()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = self.image.value
+        bundle["text/plain"] = f"LiveFigure({', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
+        return bundle

@@ -3,4 +3,3 @@ import os
 
 # Progress bars off in every notebook kernel nbval starts, as in CI and the stored outputs.
 os.environ["CI"] = os.environ.get("CI") or "true"
-os.environ.setdefault("MPLBACKEND", "Agg")

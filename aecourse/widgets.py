@@ -80,3 +80,44 @@ class LiveFigure:
         bundle["image/png"] = self.image.value
         bundle["text/plain"] = f"LiveFigure({', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
         return bundle
+
+
+# --- Lesson 1: the bottleneck size K -------------------------------------------------------------
+
+def draw_bottleneck(fig: Figure, K: int, *, sizes, ae_errors, pca_errors, X, reconstructions) -> None:
+    """Error against code size with K marked (left), and test digits over their reconstructions
+    by the AE with code size K (right).
+
+    ``sizes``: the code sizes trained; ``ae_errors`` / ``pca_errors``: test MSE per size;
+    ``X``: (n, 64) test digits; ``reconstructions``: mapping size -> (n, 64) reconstructions.
+    """
+    if K not in reconstructions:
+        raise ValueError(f"K must be one of the trained code sizes {sorted(reconstructions)}, got {K}.")
+    grid = fig.add_gridspec(2, 1 + len(X), width_ratios=[len(X) / 1.6] + [1] * len(X))
+    ax = fig.add_subplot(grid[:, 0])
+    ax.plot(sizes, ae_errors, "o-", label="autoencoder")
+    ax.plot(sizes, pca_errors, "s--", label="PCA")
+    i = list(sizes).index(K)
+    ax.plot([K], [ae_errors[i]], "o", ms=14, mfc="none", mec="k", mew=2, label=f"K = {K}")
+    ax.set(xscale="log", yscale="log", xlabel="code size K", ylabel="test MSE", title="Error against K")
+    ax.set_xticks(sizes, [str(s) for s in sizes])
+    ax.legend()
+    for j, (x, r) in enumerate(zip(X, reconstructions[K])):
+        for row, img in enumerate((x, r)):
+            a = fig.add_subplot(grid[row, 1 + j])
+            a.imshow(img.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+            a.set_xticks([]), a.set_yticks([])
+            a.grid(False)
+            if j == 0:
+                a.set_ylabel("input" if row == 0 else f"K = {K}")
+    fig.suptitle(f"Bottleneck of size K = {K}: test MSE {ae_errors[i]:.4f} (PCA {pca_errors[i]:.4f})")
+
+
+def bottleneck_explorer(*, sizes, ae_errors, pca_errors, X, reconstructions) -> LiveFigure:
+    """A slider over the trained code sizes redrawing ``draw_bottleneck``."""
+    results = dict(sizes=list(sizes), ae_errors=list(ae_errors), pca_errors=list(pca_errors), X=X,
+                   reconstructions=reconstructions)
+    slider = widgets.SelectionSlider(options=list(sizes), value=list(sizes)[len(sizes) // 2],
+                                     description="code size K", continuous_update=True,
+                                     style={"description_width": "initial"})
+    return LiveFigure(lambda fig, K: draw_bottleneck(fig, K, **results), {"K": slider}, figsize=(11, 3.6))

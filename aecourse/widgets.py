@@ -6,6 +6,7 @@ browser), and ``LiveFigure`` that wires sliders to it and shows the figure as a 
 """
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable, Mapping
 
@@ -77,7 +78,7 @@ class LiveFigure:
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = self.image.value
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         bundle["text/plain"] = f"LiveFigure({', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
         return bundle
 

@@ -1,12 +1,14 @@
 """Regularisers Omega that keep an autoencoder from learning the identity (handout 000 §6, §9;
-handout 002). Each returns a scalar tensor that can be trained through."""
+handout 002). Each returns a scalar tensor that can be trained through; ``active_units`` measures
+the sparsity they produce."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
-from aecourse._checks import check_float, check_tensor
+from aecourse._checks import check_array, check_float, check_tensor
 
 
 def l1_sparsity(z: torch.Tensor) -> torch.Tensor:
@@ -49,7 +51,7 @@ def kl_sparsity(z: torch.Tensor, rho: float = 0.05, eps: float = 1e-6) -> torch.
     """
     z = check_tensor("z", z, ndim=2)
     rho = check_float("rho", rho, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
-    lo, hi = float(z.min()), float(z.max())
+    lo, hi = float(z.detach().min()), float(z.detach().max())  # detach: no autograd warning
     if lo < 0.0 or hi > 1.0:
         raise ValueError(f"kl_sparsity needs codes in (0, 1) such as sigmoid outputs, got values in "
                          f"[{lo:.3g}, {hi:.3g}]; ReLU or linear codes are not firing probabilities: "
@@ -123,3 +125,31 @@ def sigmoid_contractive_penalty(weight: torch.Tensor, bias: torch.Tensor, x: tor
     h = torch.sigmoid(x @ weight.T + bias)  # (B, K)
     row_norms = (weight**2).sum(dim=1)  # (K,): sum over inputs d of W_jd^2
     return ((h * (1 - h)) ** 2 @ row_norms).mean()
+
+
+def active_units(z, threshold: float = 1e-3) -> np.ndarray:
+    """How many code units are active for each input: the count of |z_j| > threshold.
+
+    Notes
+    -----
+    .. math:: a(x) = \\#\\{\\, j : |z_j(x)| > \\tau \\,\\}, \\qquad z = f(x)
+
+    The measure of sparsity the penalties aim at (handout 000 §6: "how many are allowed to be
+    active for any one sample"; handout 001, "Sparse autoencoder"). ``a.mean()`` is the mean
+    number of active units per input and ``1 - a.mean() / K`` the fraction of near-zero
+    entries. ReLU codes are exactly 0 when inactive, so any small threshold gives the same
+    count; sigmoid codes are never exactly 0, so the count depends on the threshold (0.5 reads
+    "on", handout 002's firing probability).
+
+    Parameters
+    ----------
+    z : array or tensor of shape (n, K), the codes of n inputs
+    threshold : float >= 0, default 1e-3
+
+    Returns
+    -------
+    numpy int array of shape (n,)
+    """
+    z = check_array("z", z)
+    threshold = check_float("threshold", threshold, minimum=0.0)
+    return (np.abs(z) > threshold).sum(axis=1)

@@ -1,0 +1,190 @@
+"""Anomaly detection by reconstruction error: scores, a quantile threshold, and the rates and
+curves that judge it (handout 000 §16.4; handout 001, "DAE for anomaly detection").
+
+The recipe of handout 000 §16.4: train an autoencoder on normal data only, score a new input by
+s(x) = ||x - x_tilde||^2, choose a threshold tau from the scores of normal *validation* data,
+and flag x as anomalous when s(x) > tau. Throughout, "positive" means "flagged as anomalous".
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import sklearn.metrics
+import torch
+
+from aecourse._checks import check_array, check_float
+from aecourse.linear import PCA
+from aecourse.train import reconstruct
+
+
+def _check_scores(name: str, scores) -> np.ndarray:
+    """Scores as a 1-D float64 array: non-empty, finite, one number per sample."""
+    if isinstance(scores, torch.Tensor):
+        scores = scores.detach().cpu().numpy()
+    if isinstance(scores, (list, tuple)):
+        scores = np.asarray(scores)
+    if not isinstance(scores, np.ndarray):
+        raise TypeError(f"{name} must be a 1-D numpy array of scores, got {type(scores).__name__}.")
+    if scores.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one score per sample), got shape {scores.shape}; "
+                         "score each sample with reconstruction_scores(model, X).")
+    if scores.size == 0:
+        raise ValueError(f"{name} is empty; it needs at least one score.")
+    if not np.issubdtype(scores.dtype, np.number) or np.issubdtype(scores.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {scores.dtype}.")
+    scores = scores.astype(np.float64)
+    bad = int((~np.isfinite(scores)).sum())
+    if bad:
+        raise ValueError(f"{name} contains {bad} NaN or infinite values; check the model and the data "
+                         "that produced them.")
+    return scores
+
+
+def reconstruction_scores(model, X) -> np.ndarray:
+    """The anomaly score s(x) = ||x - x_tilde||^2 of every row of X.
+
+    Notes
+    -----
+    .. math:: s(\\mathbf{x}) = \\|\\mathbf{x} - \\tilde{\\mathbf{x}}\\|_2^2 = \\sum_{j=1}^{D} (x_j - \\tilde x_j)^2
+
+    handout 000 §16.4, worked example. The squared error is *summed* over the D coordinates, so
+    the mean of the scores is D times the MSE of ``aecourse.train.reconstruction_error``; the
+    ranking of samples, and hence every threshold rate and the AUC, is the same either way.
+
+    Parameters
+    ----------
+    model : autoencoder (torch module with ``.encoder`` and ``.decoder``) or ``aecourse.linear.PCA``
+        For PCA, x_tilde is the projection onto the principal subspace (a linear autoencoder).
+    X : array or tensor of shape (n_samples, D)
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64
+    """
+    if isinstance(model, PCA):
+        X = check_array("X", X)
+        if X.shape[1] != len(model.mean):
+            raise ValueError(f"X has {X.shape[1]} features but the PCA was fitted on {len(model.mean)}.")
+        X_tilde = model.reconstruct(X)
+    elif isinstance(model, torch.nn.Module):
+        X_tilde = reconstruct(model, X).astype(np.float64)  # checks X against the model
+        X = check_array("X", X)
+    else:
+        raise TypeError(f"model must be an autoencoder (torch.nn.Module) or an aecourse.linear.PCA, "
+                        f"got {type(model).__name__}.")
+    return ((X - X_tilde) ** 2).sum(axis=1)
+
+
+def quantile_threshold(scores, q: float) -> float:
+    """The threshold tau below which a fraction q of the (normal validation) scores lie.
+
+    Notes
+    -----
+    tau is the empirical q-quantile with linear interpolation between order statistics
+    (``numpy.quantile(scores, q, method="linear")``, type 7 of Hyndman and Fan): with the n scores
+    sorted as s_(0) <= ... <= s_(n-1) and h = (n - 1) q,
+
+    .. math:: \\tau = s_{(\\lfloor h \\rfloor)} + (h - \\lfloor h \\rfloor)\\,(s_{(\\lfloor h \\rfloor + 1)} - s_{(\\lfloor h \\rfloor)}).
+
+    Flagging s(x) > tau then flags about a fraction 1 - q of normal data: that is the false-positive
+    rate one *asks for* (handout 000 §16.4). On new normal data the rate scatters around 1 - q, by
+    about sqrt(q (1 - q) (1 / n_val + 1 / n_new)).
+
+    Parameters
+    ----------
+    scores : 1-D array of scores of normal validation data
+    q : float in (0, 1), e.g. 0.95 for a 5 % false-positive rate
+    """
+    scores = _check_scores("scores", scores)
+    q = check_float("q", q, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
+    return float(np.quantile(scores, q, method="linear"))
+
+
+class Rates(NamedTuple):
+    """False-positive rate (normal samples flagged) and true-positive rate (anomalies flagged)."""
+
+    fpr: float
+    tpr: float
+
+
+def _check_tau(tau) -> float:
+    return check_float("tau", tau)
+
+
+def confusion_matrix(scores_normal, scores_anomalous, tau: float) -> np.ndarray:
+    """Counts of the decision "anomalous if s(x) > tau", laid out as scikit-learn does.
+
+    Returns
+    -------
+    ndarray of shape (2, 2), int
+        Rows are the truth (normal, anomalous), columns the decision (kept, flagged):
+        ``[[true negatives, false positives], [false negatives, true positives]]``.
+    """
+    scores_normal = _check_scores("scores_normal", scores_normal)
+    scores_anomalous = _check_scores("scores_anomalous", scores_anomalous)
+    tau = _check_tau(tau)
+    fp = int((scores_normal > tau).sum())
+    tp = int((scores_anomalous > tau).sum())
+    return np.array([[len(scores_normal) - fp, fp], [len(scores_anomalous) - tp, tp]])
+
+
+def rates(scores_normal, scores_anomalous, tau: float) -> Rates:
+    """False- and true-positive rates of the decision "anomalous if s(x) > tau".
+
+    Notes
+    -----
+    .. math:: \\mathrm{FPR} = \\frac{\\#\\{\\text{normal } x : s(x) > \\tau\\}}{\\#\\text{normal}}, \\qquad
+              \\mathrm{TPR} = \\frac{\\#\\{\\text{anomalous } x : s(x) > \\tau\\}}{\\#\\text{anomalous}}
+
+    The inequality is strict, as in handout 000 §16.4 (scikit-learn's ``roc_curve`` uses >=; the
+    two differ only for scores exactly equal to tau).
+
+    Parameters
+    ----------
+    scores_normal, scores_anomalous : 1-D arrays of scores
+    tau : float, the threshold
+
+    Returns
+    -------
+    Rates(fpr, tpr)
+    """
+    (tn, fp), (fn, tp) = confusion_matrix(scores_normal, scores_anomalous, tau)
+    return Rates(fp / (tn + fp), tp / (fn + tp))
+
+
+def _labelled(scores_normal, scores_anomalous) -> tuple[np.ndarray, np.ndarray]:
+    scores_normal = _check_scores("scores_normal", scores_normal)
+    scores_anomalous = _check_scores("scores_anomalous", scores_anomalous)
+    labels = np.concatenate([np.zeros(len(scores_normal)), np.ones(len(scores_anomalous))])
+    return labels, np.concatenate([scores_normal, scores_anomalous])
+
+
+def roc_curve(scores_normal, scores_anomalous) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ROC curve: (FPR, TPR) of the decision "anomalous if s(x) >= t" for every threshold t.
+
+    Built on ``sklearn.metrics.roc_curve`` with the anomalies as the positive class; all
+    thresholds are kept (``drop_intermediate=False``), so each point is one possible t.
+
+    Returns
+    -------
+    fpr, tpr, thresholds : 1-D arrays, fpr and tpr increasing from (0, 0) to (1, 1); the first
+        threshold is +inf (nothing flagged).
+    """
+    labels, scores = _labelled(scores_normal, scores_anomalous)
+    return sklearn.metrics.roc_curve(labels, scores, drop_intermediate=False)
+
+
+def auc(scores_normal, scores_anomalous) -> float:
+    """Area under the ROC curve: the probability that an anomaly scores above a normal sample.
+
+    Notes
+    -----
+    .. math:: \\mathrm{AUC} = P(s(x_a) > s(x_n)) + \\tfrac12 P(s(x_a) = s(x_n))
+
+    for x_a a random anomaly and x_n a random normal sample (the Mann-Whitney statistic divided
+    by n_a n_n). 1 separates perfectly, 0.5 is chance. It needs no threshold, so it compares
+    scoring methods before anyone picks tau. Computed by ``sklearn.metrics.roc_auc_score``.
+    """
+    labels, scores = _labelled(scores_normal, scores_anomalous)
+    return float(sklearn.metrics.roc_auc_score(labels, scores))

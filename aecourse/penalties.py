@@ -41,19 +41,20 @@ def kl_sparsity(z: torch.Tensor, rho: float = 0.05, eps: float = 1e-6) -> torch.
 
     handout 002, "Sparse Autoencoders". The average is taken over the batch *before* the KL:
     it constrains how often each unit fires, not each sample. Codes must be firing
-    probabilities in [0, 1] (sigmoid units); ReLU codes are rejected. ``rho_hat`` is clipped
+    probabilities in (0, 1] (sigmoid units); ReLU codes, which are exactly 0 wherever a unit
+    is off (a sigmoid never is, short of underflow), are rejected. ``rho_hat`` is clipped
     to [eps, 1 - eps] so a unit that is never (or always) on gives a large finite penalty.
 
     Parameters
     ----------
-    z : tensor of shape (B, K), values in [0, 1]
+    z : tensor of shape (B, K), values in (0, 1] (1 allowed: a saturated float32 sigmoid)
     rho : float in (0, 1), the target mean activation (handout 002: "e.g., 0.05")
     """
     z = check_tensor("z", z, ndim=2)
     rho = check_float("rho", rho, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
     lo, hi = float(z.detach().min()), float(z.detach().max())  # detach: no autograd warning
-    if lo < 0.0 or hi > 1.0:
-        raise ValueError(f"kl_sparsity needs codes in (0, 1) such as sigmoid outputs, got values in "
+    if lo <= 0.0 or hi > 1.0:  # exact zeros are the mark of ReLU codes, even when all are <= 1
+        raise ValueError(f"z must hold codes in (0, 1] such as sigmoid outputs for kl_sparsity, got values in "
                          f"[{lo:.3g}, {hi:.3g}]; ReLU or linear codes are not firing probabilities: "
                          "use code_activation='sigmoid' or l1_sparsity.")
     rho_hat = z.mean(dim=0).clamp(eps, 1 - eps)  # (K,)

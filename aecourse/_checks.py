@@ -80,6 +80,12 @@ def check_array(name: str, X, *, ndim: int = 2) -> np.ndarray:
     """Check a numpy-style data array (numpy or torch) and return it as float64 numpy."""
     if isinstance(X, torch.Tensor):
         X = X.detach().cpu().numpy()
+    if isinstance(X, (list, tuple)):  # nested lists as a student types them, e.g. [[1, 2], [2, 3]]
+        try:
+            X = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a rectangular table of numbers, got a ragged or non-numeric "
+                            f"{type(X).__name__}.") from None
     if not isinstance(X, np.ndarray):
         raise TypeError(f"{name} must be a numpy array or torch.Tensor, got {type(X).__name__}.")
     if X.ndim != ndim:

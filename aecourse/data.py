@@ -174,7 +174,10 @@ class GaussianMixture:
     def __init__(self, means, stds=0.5, weights=None):
         self.means = check_array("means", means)
         M, self.dim = self.means.shape
-        stds = np.broadcast_to(np.asarray(stds, dtype=np.float64), (M,)).copy()
+        stds = np.asarray(stds, dtype=np.float64)
+        if stds.shape not in ((), (M,)):
+            raise ValueError(f"stds must be one number or {M} numbers (one per mean), got shape {stds.shape}.")
+        stds = np.broadcast_to(stds, (M,)).copy()
         if not np.all(np.isfinite(stds)) or np.any(stds <= 0):
             raise ValueError(f"stds must be positive, got {stds}.")
         self.stds = stds

@@ -19,11 +19,17 @@ class PCA:
 
     def transform(self, X) -> np.ndarray:
         """Coordinates along the principal axes: (X - mean) V^T, shape (n, k)."""
-        return (check_array("X", X) - self.mean) @ self.components.T
+        X = check_array("X", X)
+        if X.shape[1] != self.components.shape[1]:
+            raise ValueError(f"X has {X.shape[1]} features but this PCA was fitted on {self.components.shape[1]}.")
+        return (X - self.mean) @ self.components.T
 
     def inverse_transform(self, Z) -> np.ndarray:
         """Back to input space: Z V + mean, shape (n, D)."""
-        return check_array("Z", Z) @ self.components + self.mean
+        Z = check_array("Z", Z)
+        if Z.shape[1] != self.components.shape[0]:
+            raise ValueError(f"Z has {Z.shape[1]} columns but this PCA has k = {self.components.shape[0]} components.")
+        return Z @ self.components + self.mean
 
     def reconstruct(self, X) -> np.ndarray:
         """Orthogonal projection of X onto the principal subspace (through the mean)."""

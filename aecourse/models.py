@@ -73,6 +73,7 @@ class Autoencoder(nn.Module):
         if activation is None:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got None; "
                              "use LinearAutoencoder for a linear model.")
+        _activation(activation, "activation")  # checked even when there is no hidden layer to use it
         self.activation = activation
         self.out_activation = out_activation
         self.code_activation = code_activation

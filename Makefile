@@ -26,7 +26,7 @@ test: setup
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(ARGS)
 
 # Re-execute the lesson notebooks in place and store their outputs (after editing a lesson).
 notebooks: setup

@@ -30,6 +30,34 @@ def _images(name: str, images, shape: tuple[int, int]) -> np.ndarray:
     return images.reshape(len(images), *shape)
 
 
+def mosaic(images, *, ncols: int, shape: tuple[int, int] = (8, 8), pad: int = 1) -> np.ndarray:
+    """Tile flattened images (n, h*w) into one 2-D array, ``ncols`` per row, NaN between tiles.
+
+    Drawing one mosaic with one ``imshow`` is much faster than one axes per image, which keeps
+    figures and widget redraws quick.
+    """
+    imgs = _images("images", images, shape)
+    ncols = check_int("ncols", ncols)
+    nrows = int(np.ceil(len(imgs) / ncols))
+    h, w = shape
+    out = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), np.nan)
+    for i, img in enumerate(imgs):
+        r, c = divmod(i, ncols)
+        out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = img
+    return out
+
+
+def _show_mosaic(ax, tiles: np.ndarray, vmin, vmax, cmap: str = "gray_r") -> None:
+    import matplotlib as mpl
+
+    colormap = mpl.colormaps[cmap].copy()
+    colormap.set_bad("white")
+    ax.imshow(tiles, cmap=colormap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+
+
 def image_grid(images, *, shape: tuple[int, int] = (8, 8), ncols: int = 10, labels: Sequence | None = None,
                title: str = "Images", fig: Figure | None = None, vmin: float | None = 0.0,
                vmax: float | None = 1.0, cmap: str = "gray_r") -> Figure:
@@ -37,37 +65,33 @@ def image_grid(images, *, shape: tuple[int, int] = (8, 8), ncols: int = 10, labe
     imgs = _images("images", images, shape)
     ncols = min(check_int("ncols", ncols), len(imgs))
     nrows = int(np.ceil(len(imgs) / ncols))
-    fig = _figure(fig, (1.1 * ncols + 0.6, 1.2 * nrows + 0.8))
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.set_xticks([]), ax.set_yticks([])
-        ax.grid(False)
-        if i < len(imgs):
-            ax.imshow(imgs[i], cmap=cmap, vmin=vmin, vmax=vmax)
-            if labels is not None:
-                ax.set_title(str(labels[i]), fontsize="small")
-        else:
-            ax.axis("off")
-    fig.supxlabel(f"{shape[0]}x{shape[1]} pixels, darker = higher value", fontsize="small")
-    fig.suptitle(title)
+    fig = _figure(fig, (0.9 * ncols + 0.8, (1.0 if labels is None else 1.25) * nrows + 0.9))
+    ax = fig.subplots()
+    _show_mosaic(ax, mosaic(imgs.reshape(len(imgs), -1), ncols=ncols, shape=shape, pad=2 if labels is None else 4),
+                 vmin, vmax, cmap)
+    if labels is not None:
+        if len(labels) != len(imgs):
+            raise ValueError(f"labels must have one entry per image ({len(imgs)}), got {len(labels)}.")
+        pad = 4
+        for i, label in enumerate(labels):
+            r, c = divmod(i, ncols)
+            ax.text(c * (shape[1] + pad) + shape[1] / 2 - 0.5, r * (shape[0] + pad) - 0.8, str(label),
+                    ha="center", va="bottom", fontsize="small")
+    ax.set_xticks([]), ax.set_yticks([])
+    ax.set_xlabel(f"{len(imgs)} images of {shape[0]}x{shape[1]} pixels (darker = higher value)")
+    ax.set_title(title)
     return fig
 
 
 def reconstruction_grid(X, X_tilde, *, n: int = 10, shape: tuple[int, int] = (8, 8),
-                        title: str = "Input, reconstruction and error", row_labels=("input", "reconstruction", "|error|"),
-                        fig: Figure | None = None) -> Figure:
-    """Three rows for the first n samples: the input, its reconstruction, and |x - x_tilde|.
-
-    ``row_labels`` names the rows; for a denoising figure pass e.g. ``("noisy", "denoised", "clean")``
-    with the matching arrays as X, X_tilde and ... (see ``comparison_grid``).
-    """
-    X = _images("X", X, shape)[:n]
-    X_tilde = _images("X_tilde", X_tilde, shape)[:n]
+                        title: str = "Input, reconstruction and error",
+                        row_labels=("input", "reconstruction", "|error|"), fig: Figure | None = None) -> Figure:
+    """Three rows for the first n samples: the input, its reconstruction, and |x - x_tilde|."""
+    X = _images("X", X, shape)[:n].reshape(-1, shape[0] * shape[1])
+    X_tilde = _images("X_tilde", X_tilde, shape)[:n].reshape(-1, shape[0] * shape[1])
     if len(X) != len(X_tilde):
         raise ValueError(f"X and X_tilde must hold the same number of images, got {len(X)} and {len(X_tilde)}.")
-    flat = lambda a: a.reshape(len(a), -1)  # noqa: E731
-    return comparison_grid([flat(X), flat(X_tilde), np.abs(flat(X) - flat(X_tilde))], list(row_labels),
-                           shape=shape, title=title, fig=fig)
+    return comparison_grid([X, X_tilde, np.abs(X - X_tilde)], list(row_labels), n=n, shape=shape, title=title, fig=fig)
 
 
 def comparison_grid(rows: Sequence, row_labels: Sequence[str], *, n: int = 10, shape: tuple[int, int] = (8, 8),
@@ -77,17 +101,16 @@ def comparison_grid(rows: Sequence, row_labels: Sequence[str], *, n: int = 10, s
         raise ValueError(f"rows and row_labels must have the same length, got {len(rows)} and {len(row_labels)}.")
     arrays = [_images(f"rows[{i}]", r, shape)[:n] for i, r in enumerate(rows)]
     n = min(len(a) for a in arrays)
-    fig = _figure(fig, (1.0 * n + 1.2, 1.1 * len(arrays) + 0.8))
-    axes = fig.subplots(len(arrays), n, squeeze=False)
-    for r, (imgs, label) in enumerate(zip(arrays, row_labels)):
-        for c in range(n):
-            ax = axes[r, c]
-            ax.imshow(imgs[c], cmap="gray_r", vmin=0.0, vmax=1.0)
-            ax.set_xticks([]), ax.set_yticks([])
-            ax.grid(False)
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center")
-    fig.supxlabel("sample", fontsize="small")
-    fig.suptitle(title)
+    fig = _figure(fig, (0.85 * n + 1.8, 0.95 * len(arrays) + 0.9))
+    ax = fig.subplots()
+    pad = 2
+    stacked = np.concatenate([a[:n].reshape(n, -1) for a in arrays])
+    _show_mosaic(ax, mosaic(stacked, ncols=n, shape=shape, pad=pad), 0.0, 1.0)
+    ax.set_yticks([r * (shape[0] + pad) + shape[0] / 2 - 0.5 for r in range(len(arrays))], list(row_labels))
+    ax.set_xticks([c * (shape[1] + pad) + shape[1] / 2 - 0.5 for c in range(n)], [str(c + 1) for c in range(n)])
+    ax.tick_params(length=0)
+    ax.set_xlabel("sample")
+    ax.set_title(title)
     return fig
 
 

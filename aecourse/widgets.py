@@ -11,7 +11,11 @@ import io
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
+import numpy as np
+import numpy as np
 from matplotlib.figure import Figure
+
+from aecourse import plots
 
 Draw = Callable[..., None]
 
@@ -19,7 +23,7 @@ Draw = Callable[..., None]
 def figure_png(fig: Figure) -> bytes:
     """Render a figure to PNG bytes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast to encode; size matters less
     return buf.getvalue()
 
 
@@ -94,23 +98,21 @@ def draw_bottleneck(fig: Figure, K: int, *, sizes, ae_errors, pca_errors, X, rec
     """
     if K not in reconstructions:
         raise ValueError(f"K must be one of the trained code sizes {sorted(reconstructions)}, got {K}.")
-    grid = fig.add_gridspec(2, 1 + len(X), width_ratios=[len(X) / 1.6] + [1] * len(X))
-    ax = fig.add_subplot(grid[:, 0])
-    ax.plot(sizes, ae_errors, "o-", label="autoencoder")
-    ax.plot(sizes, pca_errors, "s--", label="PCA")
+    ax, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
+    positions = np.arange(len(sizes))  # evenly spaced sizes; a log axis is slower to draw
+    ax.plot(positions, ae_errors, "o-", label="autoencoder")
+    ax.plot(positions, pca_errors, "s--", label="PCA")
     i = list(sizes).index(K)
-    ax.plot([K], [ae_errors[i]], "o", ms=14, mfc="none", mec="k", mew=2, label=f"K = {K}")
-    ax.set(xscale="log", yscale="log", xlabel="code size K", ylabel="test MSE", title="Error against K")
-    ax.set_xticks(sizes, [str(s) for s in sizes])
+    ax.plot([i], [ae_errors[i]], "o", ms=14, mfc="none", mec="k", mew=2, label=f"K = {K}")
+    ax.set(xlabel="code size K", ylabel="test MSE", title="Error against K")
+    ax.set_xticks(positions, [str(s) for s in sizes])
     ax.legend()
-    for j, (x, r) in enumerate(zip(X, reconstructions[K])):
-        for row, img in enumerate((x, r)):
-            a = fig.add_subplot(grid[row, 1 + j])
-            a.imshow(img.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-            a.set_xticks([]), a.set_yticks([])
-            a.grid(False)
-            if j == 0:
-                a.set_ylabel("input" if row == 0 else f"K = {K}")
+    n = len(X)
+    tiles = plots.mosaic(np.concatenate([X, reconstructions[K]]), ncols=n, pad=2)
+    plots._show_mosaic(right, tiles, 0.0, 1.0)
+    right.set_yticks([3.5, 13.5], ["input", f"K = {K}"])
+    right.set_xticks([]), right.tick_params(length=0)
+    right.set(xlabel="test digits", title="Reconstructions")
     fig.suptitle(f"Bottleneck of size K = {K}: test MSE {ae_errors[i]:.4f} (PCA {pca_errors[i]:.4f})")
 
 
@@ -122,3 +124,316 @@ def bottleneck_explorer(*, sizes, ae_errors, pca_errors, X, reconstructions) -> 
                                      description="code size K", continuous_update=True,
                                      style={"description_width": "initial"})
     return LiveFigure(lambda fig, K: draw_bottleneck(fig, K, **results), {"K": slider}, figsize=(11, 3.6))
+
+
+# --- Lesson 4: the noise level sigma of a denoising autoencoder ----------------------------------
+
+def _image_mosaic(rows, shape=(8, 8), gap: int = 1) -> np.ndarray:
+    """Tile len(rows) arrays of n flattened images into one (rows x n) picture, NaN in the gaps.
+
+    One ``imshow`` instead of one axes per digit keeps a widget redraw fast.
+    """
+    h, w = shape
+    n = min(len(r) for r in rows)
+    out = np.full((len(rows) * (h + gap) - gap, n * (w + gap) - gap), np.nan)
+    for i, r in enumerate(rows):
+        for j in range(n):
+            out[i * (h + gap):i * (h + gap) + h, j * (w + gap):j * (w + gap) + w] = np.reshape(r[j], shape)
+    return out
+
+
+def draw_denoising(fig: Figure, sigma: float, *, sigmas, variances, clean, noisy, denoised, shrinkage, grid,
+                   field, circle) -> None:
+    """Three views of one noise level sigma, from ``aecourse.denoising.sigma_sweep``'s results.
+
+    Left: the fraction lambda_i / (lambda_i + sigma^2) of each principal direction of the digits
+    that the optimal linear DAE keeps (other sigmas faint). Middle: the optimal denoiser's vector
+    field r*(x) - x around the unit circle, arrows drawn to scale. Right: digits corrupted with
+    noise of level sigma, denoised by the optimal linear DAE, and clean.
+    """
+    if sigma not in shrinkage:
+        raise ValueError(f"sigma must be one of the precomputed noise levels {list(sigmas)}, got {sigma}.")
+    # A fixed layout and few tick labels: text layout dominates a redraw, and constrained layout
+    # measures every label twice.
+    fig.set_layout_engine("none")
+    grid_spec = fig.add_gridspec(1, 3, width_ratios=[1.0, 1.0, 1.3], left=0.06, right=0.99, bottom=0.13,
+                                 top=0.84, wspace=0.28)
+    ax = fig.add_subplot(grid_spec[0])
+    index = np.arange(1, len(variances) + 1)
+    for s in sigmas:
+        if s != sigma:
+            ax.plot(index, shrinkage[s], color="0.75", lw=1)
+    ax.plot([], [], color="0.75", lw=1, label="other $\\sigma$")
+    ax.plot(index, shrinkage[sigma], color="C0", lw=3, label=f"$\\sigma$ = {sigma:g}")
+    ax.set(ylim=(-0.02, 1.02), xticks=[1, 16, 32, 48, 64], yticks=[0, 0.5, 1],
+           xlabel="principal direction i (by variance)",
+           ylabel="$\\lambda_i / (\\lambda_i + \\sigma^2)$", title="Shrinkage per direction")
+    ax.legend(loc="upper right")
+
+    ax = fig.add_subplot(grid_spec[1])
+    ax.plot(circle[:, 0], circle[:, 1], color="C1", lw=2, label="data (unit circle)")
+    ax.quiver(grid[:, 0], grid[:, 1], field[sigma][:, 0], field[sigma][:, 1], angles="xy", scale_units="xy",
+              scale=1.0, width=0.006, color="C0", label="$r^*(x) - x$")
+    ax.set(xlim=(-1.75, 1.75), ylim=(-1.75, 1.75), xticks=[-1, 0, 1], yticks=[-1, 0, 1], aspect="equal",
+           xlabel="$x_1$", ylabel="$x_2$",
+           title="Optimal DAE field")
+    ax.legend(loc="lower left", fontsize="small")
+
+    ax = fig.add_subplot(grid_spec[2])
+    rows = (noisy[sigma], denoised[sigma], clean)
+    ax.imshow(_image_mosaic(rows), cmap="gray_r", vmin=0.0, vmax=1.0)
+    ax.set_yticks([3.5, 12.5, 21.5], ["noisy", "denoised", "clean"])
+    ax.set_xticks([])
+    ax.grid(False)
+    ax.set(xlabel="test digits", title="Optimal linear DAE")
+    noisy_mse = float(np.mean((noisy[sigma] - clean) ** 2))
+    denoised_mse = float(np.mean((denoised[sigma] - clean) ** 2))
+    fig.suptitle(f"Noise $\\sigma$ = {sigma:g}: digit MSE {noisy_mse:.4f} noisy, {denoised_mse:.4f} denoised")
+
+
+def denoising_explorer(results: Mapping) -> LiveFigure:
+    """A slider over the precomputed noise levels of ``aecourse.denoising.sigma_sweep`` redrawing
+    ``draw_denoising``."""
+    sigmas = list(results["sigmas"])
+    slider = widgets.SelectionSlider(options=sigmas, value=sigmas[len(sigmas) // 2], description="noise sigma",
+                                     continuous_update=True, style={"description_width": "initial"})
+    return LiveFigure(lambda fig, sigma: draw_denoising(fig, sigma, **results), {"sigma": slider},
+                      figsize=(13, 4.2))
+
+
+# --- Lesson 3: the sparsity weight lam ------------------------------------------------------------
+
+def sparsity_results(models: Mapping, X, *, n_show: int = 8, n_atoms: int = 24, threshold: float = 1e-3) -> dict:
+    """What the lam slider shows, computed once from one trained model per lam.
+
+    Parameters
+    ----------
+    models : mapping lam -> trained one-layer ``Autoencoder([D, K])`` (same D and K for all)
+    X : (n, D) test inputs; the first ``n_show`` are drawn with their reconstructions
+    n_atoms : how many decoder atoms to keep per model, the most used first
+    threshold : a unit is active for an input when |z_j| > threshold (``penalties.active_units``)
+
+    Returns
+    -------
+    dict with ``lams`` (sorted), ``K``, ``X`` (n_show, D), per-lam lists ``mse`` (test MSE) and
+    ``active`` (mean active units per input), and per-lam mappings ``reconstructions``
+    (n_show, D), ``codes`` (n, K), ``atoms`` (<= n_atoms, D: decoder columns g(e_j) - b, handout
+    001's dictionary) and ``used`` (units active for at least one input).
+    """
+    from torch import nn
+
+    from aecourse.penalties import active_units
+    from aecourse.train import encode, reconstruct
+
+    if not isinstance(models, Mapping) or not models:
+        raise ValueError(f"models must be a non-empty mapping lam -> trained Autoencoder, got {type(models).__name__}.")
+    lams = sorted(models)
+    results = {"lams": lams, "X": np.asarray(X)[:n_show], "mse": [], "active": [], "reconstructions": {},
+               "codes": {}, "atoms": {}, "used": {}, "K": None}
+    for lam in lams:
+        layers = [m for m in models[lam].decoder.modules() if isinstance(m, nn.Linear)]
+        if len(layers) != 1:
+            raise ValueError(f"models[{lam}] must have a one-layer decoder (its weight columns are the atoms), "
+                             f"got {len(layers)} Linear layers; build it as Autoencoder([D, K]).")
+        Z = encode(models[lam], X)  # (n, K)
+        X_tilde = reconstruct(models[lam], X)
+        usage = (np.abs(Z) > threshold).mean(axis=0)  # (K,): fraction of inputs using each unit
+        order = np.argsort(-usage, kind="stable")[:n_atoms]
+        order = order[usage[order] > 0]
+        results["mse"].append(float(np.mean((X_tilde - np.asarray(X)) ** 2)))
+        results["active"].append(float(active_units(Z, threshold).mean()))
+        results["reconstructions"][lam] = X_tilde[:n_show]
+        results["codes"][lam] = Z
+        results["atoms"][lam] = layers[0].weight.detach().cpu().numpy().T[order]  # (n_used, D)
+        results["used"][lam] = int((usage > 0).sum())
+        results["K"] = Z.shape[1]
+    return results
+
+
+def _lam_label(lam: float) -> str:
+    return "0" if lam == 0 else f"{lam:.0e}"
+
+
+def draw_sparsity(fig: Figure, lam: float, *, lams, K, X, mse, active, reconstructions, codes, atoms, used,
+                  atoms_per_row: int = 8) -> None:
+    """Four views of one sparsity weight lam, from ``sparsity_results``.
+
+    Top left: test MSE and mean active units against lam (the trade-off, lam marked). Top right:
+    the histogram of the test codes. Bottom left: test digits over their reconstructions. Bottom
+    right: the most used decoder atoms, each scaled to its largest |weight| (red +, blue -).
+    """
+    if lam not in reconstructions:
+        raise ValueError(f"lam must be one of the trained values {list(lams)}, got {lam}.")
+    
+    i = list(lams).index(lam)
+    spec = fig.add_gridspec(2, 2, height_ratios=[1.15, 1.0])
+    ax = fig.add_subplot(spec[0, 0])
+    steps = np.arange(len(lams))
+    ax.plot(steps, mse, "o-", color="C0", label="test MSE")
+    ax.set(yscale="log", xlabel="$\\lambda$ (log-spaced grid)", ylabel="test MSE", title="Error and sparsity")
+    ax.yaxis.set_minor_locator(NullLocator())  # log axes: minor tick labels cost most of a redraw
+    ax.set_xticks(steps, [_lam_label(v) for v in lams])
+    ax.axvline(i, color="0.4", ls=":", lw=2)
+    right = ax.twinx()
+    right.plot(steps, active, "s--", color="C1", label="active units per input")
+    right.set(ylabel="active units per input", ylim=(0, K))
+    right.grid(False)
+    right.plot([i], [active[i]], "s", ms=12, mfc="none", mec="k", mew=2)
+    ax.plot([i], [mse[i]], "o", ms=12, mfc="none", mec="k", mew=2)
+    ax.legend(handles=ax.get_lines()[:1] + right.get_lines()[:1], loc="upper center", fontsize="small")
+
+    ax = fig.add_subplot(spec[0, 1])
+    top = max(float(c.max()) for c in codes.values())
+    values = codes[lam].ravel()
+    counts, edges = np.histogram(values, bins=np.linspace(0.0, top, 41))
+    ax.stairs(np.maximum(counts, 0.5), edges, fill=True, baseline=0.5, color="C2")  # empty bins drawn at 0.5
+    ax.set(yscale="log", ylim=(0.5, 2 * values.size), xlim=(0.0, top), xlabel="code value $z_j$",
+           ylabel="count (log)", title=f"Code histogram: {np.mean(np.abs(values) <= 1e-3):.0%} near zero")
+    ax.yaxis.set_minor_locator(NullLocator())
+
+    ax = fig.add_subplot(spec[1, 0])
+    ax.imshow(_image_mosaic((X, reconstructions[lam])), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_yticks([3.5, 12.5], ["input", "recon."])
+    ax.set_xticks([])
+    ax.grid(False)
+    ax.set(xlabel="test digits", title="Reconstructions")
+
+    ax = fig.add_subplot(spec[1, 1])
+    shown = atoms[lam] / np.maximum(np.abs(atoms[lam]).max(axis=1, keepdims=True), 1e-12)
+    slots = -(-len(shown) // atoms_per_row) * atoms_per_row
+    shown = np.concatenate([shown, np.full((slots - len(shown), shown.shape[1]), np.nan)])
+    ax.imshow(_image_mosaic(shown.reshape(-1, atoms_per_row, shown.shape[1])), cmap="RdBu_r", vmin=-1.0, vmax=1.0,
+              interpolation="nearest")
+    ax.set_xticks([]), ax.set_yticks([])
+    ax.grid(False)
+    ax.set(xlabel=f"{len(atoms[lam])} most used of {used[lam]} used units",
+           title="Decoder atoms (red +, blue -)")
+    fig.suptitle(f"$\\lambda$ = {_lam_label(lam)}: test MSE {mse[i]:.4f}, "
+                 f"{active[i]:.1f} of K = {K} units active per input")
+
+
+def sparsity_explorer(results: Mapping) -> LiveFigure:
+    """A slider over the trained values of lam (log-spaced, 0 first) redrawing ``draw_sparsity``."""
+    lams = list(results["lams"])
+    slider = widgets.SelectionSlider(options=[(_lam_label(v), v) for v in lams], value=lams[len(lams) // 2],
+                                     description="sparsity weight lam", continuous_update=True,
+                                     style={"description_width": "initial"})
+    return LiveFigure(lambda fig, lam: draw_sparsity(fig, lam, **results), {"lam": slider}, figsize=(12, 7))
+
+
+# --- Lesson 5: the contractive weight lam -----------------------------------------------------------
+
+def contractive_results(digit_models: Mapping, curve_models: Mapping, X_digits, curve, *,
+                        n_points: int = 40) -> dict:
+    """What the lam slider of lesson 5 shows, computed once from one trained model per lam.
+
+    Parameters
+    ----------
+    digit_models : mapping lam -> trained autoencoder on digits (``.encoder``, ``.decoder``)
+    curve_models : mapping lam -> trained autoencoder on a curve in the plane, same lams
+    X_digits : (n, 64) test digits
+    curve : ``aecourse.data.Manifold`` of a curve (``circle`` or ``spiral``); its clean points and
+        tangents are used for the sensitivity directions
+    n_points : how many evenly spaced points of the curve get a direction drawn
+
+    Returns
+    -------
+    dict with ``lams`` (sorted); per-lam lists ``digits_mse``, ``digits_jacobian`` (mean
+    ||J_f||_F over the test digits), ``curve_mse``, ``curve_jacobian`` (on the curve's points);
+    per-lam mappings ``digits_spectrum`` (mean of s_k / s_1 over the digits, (r,)),
+    ``curve_reconstructions`` ((n, 2), ordered along the curve), ``curve_directions`` ((n_points,
+    2), top right-singular vectors v_1) and ``curve_angles`` ((n_points,), degrees to the tangent);
+    and ``curve_X`` (the data) and ``curve_points``.
+    """
+    from aecourse import geometry
+    from aecourse.train import reconstruct, reconstruction_error
+
+    for name, group in (("digit_models", digit_models), ("curve_models", curve_models)):
+        if not isinstance(group, Mapping) or not group:
+            raise ValueError(f"{name} must be a non-empty mapping lam -> trained autoencoder, got {type(group).__name__}.")
+    if sorted(digit_models) != sorted(curve_models):
+        raise ValueError(f"digit_models and curve_models must be trained on the same lams, got "
+                         f"{sorted(digit_models)} and {sorted(curve_models)}.")
+    lams = sorted(digit_models)
+    step = max(1, len(curve.clean) // n_points)
+    points, tangents = curve.clean[::step], curve.tangents[::step]
+    results = {"lams": lams, "curve_X": np.asarray(curve.X), "curve_points": points, "digits_mse": [],
+               "digits_jacobian": [], "curve_mse": [], "curve_jacobian": [], "digits_spectrum": {},
+               "curve_reconstructions": {}, "curve_directions": {}, "curve_angles": {}}
+    for lam in lams:
+        S = geometry.jacobian_spectrum(digit_models[lam].encoder, X_digits)  # (n, r)
+        results["digits_mse"].append(reconstruction_error(digit_models[lam], X_digits))
+        results["digits_jacobian"].append(float(np.sqrt((S**2).sum(axis=1)).mean()))
+        results["digits_spectrum"][lam] = (S / S[:, :1]).mean(axis=0)
+        model = curve_models[lam]
+        _, S_curve, Vh = geometry.jacobian_svd(model.encoder, points)
+        results["curve_mse"].append(reconstruction_error(model, curve.clean))
+        results["curve_jacobian"].append(float(np.sqrt((S_curve**2).sum(axis=1)).mean()))
+        results["curve_reconstructions"][lam] = reconstruct(model, curve.clean)
+        results["curve_directions"][lam] = Vh[:, 0, :]
+        results["curve_angles"][lam] = np.degrees(geometry.tangent_angles(model.encoder, points, tangents))
+    return results
+
+
+def _error_and_jacobian(ax, lams, i, mse, jacobian, title: str) -> None:
+    """Test MSE (left axis) and mean Jacobian norm (right axis) against lam, with lams[i] marked."""
+    steps = np.arange(len(lams))
+    ax.plot(steps, mse, "o-", color="C0", label="test MSE")
+    ax.plot([i], [mse[i]], "o", ms=12, mfc="none", mec="k", mew=2)
+    ax.set(xlabel="$\\lambda$", ylabel="test MSE", title=title)
+    ax.set_xticks(steps, [_lam_label(v) for v in lams])
+    ax.axvline(i, color="0.4", ls=":", lw=2)
+    right = ax.twinx()
+    right.plot(steps, jacobian, "s--", color="C3", label="mean $\\|J_f\\|_F$")
+    right.plot([i], [jacobian[i]], "s", ms=12, mfc="none", mec="k", mew=2)
+    right.set(ylabel="mean $\\|J_f(x)\\|_F$", ylim=(0, 1.1 * max(jacobian)))
+    right.grid(False)
+    ax.legend(handles=ax.get_lines()[:1] + right.get_lines()[:1], loc="upper center", fontsize="small")
+
+
+def draw_contractive(fig: Figure, lam: float, *, lams, digits_mse, digits_jacobian, digits_spectrum, curve_mse,
+                     curve_jacobian, curve_X, curve_points, curve_reconstructions, curve_directions,
+                     curve_angles) -> None:
+    """Four views of one contractive weight lam, from ``contractive_results``.
+
+    Top: test MSE and mean encoder Jacobian norm against lam on digits (left) and on the curve
+    (right). Bottom left: the normalised singular values s_k / s_1 of the digits encoder Jacobian
+    (lam = 0 dashed). Bottom right: the curve, its reconstruction, and at points of the curve the
+    input direction the encoder is most sensitive to (v_1), with the median angle to the tangent.
+    """
+    if lam not in digits_spectrum:
+        raise ValueError(f"lam must be one of the trained values {list(lams)}, got {lam}.")
+    i = list(lams).index(lam)
+    axes = fig.subplots(2, 2)
+    _error_and_jacobian(axes[0, 0], lams, i, digits_mse, digits_jacobian, "Digits: error and sensitivity")
+    _error_and_jacobian(axes[0, 1], lams, i, curve_mse, curve_jacobian, "Curve: error and sensitivity")
+
+    ax = axes[1, 0]
+    ranks = np.arange(1, len(digits_spectrum[lam]) + 1)
+    ax.plot(ranks, digits_spectrum[lams[0]], "--", color="0.5", label=f"$\\lambda$ = {_lam_label(lams[0])}")
+    ax.plot(ranks, digits_spectrum[lam], "o-", color="C3", label=f"$\\lambda$ = {_lam_label(lam)}")
+    ax.set(xlabel="k", ylabel="mean $s_k / s_1$", ylim=(0, 1.05), title="Digits: Jacobian spectrum")
+    ax.legend(fontsize="small")
+
+    ax = axes[1, 1]
+    ax.scatter(curve_X[:, 0], curve_X[:, 1], s=4, color="0.7", label="data")
+    r = curve_reconstructions[lam]
+    ax.plot(r[:, 0], r[:, 1], color="C0", lw=1.5, label="reconstruction")
+    v = 0.15 * curve_directions[lam]
+    p = curve_points
+    ax.plot(np.stack([p[:, 0] - v[:, 0], p[:, 0] + v[:, 0]]), np.stack([p[:, 1] - v[:, 1], p[:, 1] + v[:, 1]]),
+            color="C3", lw=2)
+    ax.plot([], [], color="C3", lw=2, label="$v_1$, most sensitive")
+    ax.set(aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+           title=f"Curve: median angle to tangent {np.median(curve_angles[lam]):.0f}°")
+    ax.legend(fontsize="small", loc="lower left")
+    fig.suptitle(f"Contractive autoencoders, $\\lambda$ = {_lam_label(lam)}")
+
+
+def contractive_explorer(results: Mapping) -> LiveFigure:
+    """A slider over the trained values of lam (0 first) redrawing ``draw_contractive``."""
+    lams = list(results["lams"])
+    slider = widgets.SelectionSlider(options=[(_lam_label(v), v) for v in lams], value=lams[len(lams) // 2],
+                                     description="contractive weight lam", continuous_update=True,
+                                     style={"description_width": "initial"})
+    return LiveFigure(lambda fig, lam: draw_contractive(fig, lam, **results), {"lam": slider}, figsize=(11, 8))

@@ -1,0 +1,191 @@
+"""The course benchmark (`make bench`): one report of the figures the course promises.
+
+- each lesson executed headless in a fresh kernel: wall time (kernel start and imports included)
+  and the kernel's peak memory; the total;
+- widget redraw latency per slider (median and 95th percentile), from scripts/bench_widget_*.py;
+- training throughput of aecourse.train.fit against a bare PyTorch loop doing the same steps;
+- grading throughput (scripts/bench_grading.py, when present).
+
+Targets: every lesson under 10 s, the course under 45 s, each kernel under 1 GB, every redraw
+under 100 ms median, fit within 1.1x of the bare loop. The figures are written to
+docs/benchmarks.md with the machine they were taken on. This is a report, not a test: it never
+fails on a slow machine, it says which targets were missed.
+
+    python scripts/bench.py [--only lessons,widgets,train,grading] [--no-write]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.util
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PEAK_RSS_CELL = "import resource; print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+
+
+def bench_lessons() -> list[tuple[str, float, float]]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    rows = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(PEAK_RSS_CELL))
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        wall = time.perf_counter() - start
+        text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+        rss_mb = int(text.split("PEAK_RSS_KB")[1].split()[0]) / 1024
+        rows.append((path.name, wall, rss_mb))
+        print(f"  {path.name:34s} {wall:6.1f} s  {rss_mb:7.0f} MB", flush=True)
+    return rows
+
+
+def bench_widgets(repeats: int = 3) -> list[tuple[str, float, float, int]]:
+    rows = []
+    for script in sorted((ROOT / "scripts").glob("bench_widget_*.py")):
+        spec = importlib.util.spec_from_file_location(script.stem, script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        live, sweep = module.make_live_figure()
+        times = []
+        for _ in range(repeats):
+            for values in sweep:
+                t = time.perf_counter()
+                live.update(**values)
+                times.append(time.perf_counter() - t)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        name = script.stem.removeprefix("bench_widget_")
+        rows.append((name, 1000 * statistics.median(times), 1000 * p95, len(times)))
+        print(f"  {name:20s} median {rows[-1][1]:6.1f} ms  p95 {rows[-1][2]:6.1f} ms  ({len(times)} redraws)", flush=True)
+    return rows
+
+
+def bench_train(epochs: int = 40, repeats: int = 3) -> tuple[float, float, int]:
+    """fit vs a bare loop doing the same steps: same model, data, batch order and optimizer."""
+    import torch
+    import torch.nn.functional as F
+
+    import aecourse
+    from aecourse import data, models, train
+
+    aecourse.setup()
+    X = torch.as_tensor(data.load_digits()[0])
+    batch_size = 64
+
+    def bare() -> float:
+        model = models.Autoencoder([64, 32, 8], seed=0)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+        generator = torch.Generator().manual_seed(0)
+        start = time.perf_counter()
+        for _ in range(epochs):
+            order = torch.randperm(len(X), generator=generator)
+            for i in range(0, len(X), batch_size):
+                x = X[order[i:i + batch_size]]
+                loss = F.mse_loss(model.decoder(model.encoder(x)), x)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+        return time.perf_counter() - start
+
+    def with_fit() -> float:
+        model = models.Autoencoder([64, 32, 8], seed=0)
+        start = time.perf_counter()
+        train.fit(model, X, epochs=epochs, lr=1e-2, batch_size=batch_size, progress=False)
+        return time.perf_counter() - start
+
+    bare(), with_fit()  # warm up
+    t_bare = min(bare() for _ in range(repeats))
+    t_fit = min(with_fit() for _ in range(repeats))
+    steps = epochs * -(-len(X) // batch_size)
+    print(f"  {steps} Adam steps, batch {batch_size}: bare loop {t_bare:.2f} s, fit {t_fit:.2f} s, "
+          f"ratio {t_fit / t_bare:.2f}", flush=True)
+    return t_bare, t_fit, steps
+
+
+def bench_grading() -> str | None:
+    script = ROOT / "scripts" / "bench_grading.py"
+    if not script.exists():
+        return None
+    out = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True)
+    text = (out.stdout + ("\n" + out.stderr if out.returncode else "")).strip()
+    print("  " + text.replace("\n", "\n  "), flush=True)
+    return text
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import torch
+
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def report(lessons, widget_rows, train_row, grading) -> str:
+    now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    lines = ["# Benchmarks", "", f"Taken {now} with `make bench` on: {machine()}.", "",
+             "Targets: each lesson under 10 s and 1 GB (kernel start included), the course under 45 s, "
+             "widget redraws under 100 ms median, `fit` within 1.1x of a bare PyTorch loop.", ""]
+    if lessons:
+        total = sum(w for _, w, _ in lessons)
+        lines += ["## Lessons (headless, fresh kernel each)", "", "| lesson | wall time | peak memory | target met |",
+                  "|---|---:|---:|---|"]
+        lines += [f"| {n} | {w:.1f} s | {m:.0f} MB | {'yes' if w < 10 and m < 1024 else 'NO'} |" for n, w, m in lessons]
+        lines += [f"| **total** | **{total:.1f} s** | | {'yes' if total < 45 else 'NO'} |", ""]
+    if widget_rows:
+        lines += ["## Widget redraw latency (draw + PNG)", "", "| widget | median | p95 | redraws | target met |",
+                  "|---|---:|---:|---:|---|"]
+        lines += [f"| {n} | {m:.1f} ms | {p:.1f} ms | {c} | {'yes' if m < 100 else 'NO'} |" for n, m, p, c in widget_rows]
+        lines.append("")
+    if train_row:
+        t_bare, t_fit, steps = train_row
+        lines += ["## Training throughput", "",
+                  f"{steps} Adam steps of a 64-32-8-32-64 autoencoder on the digits, batch 64, best of 3: "
+                  f"bare PyTorch loop {t_bare:.2f} s ({steps / t_bare:.0f} steps/s), `aecourse.train.fit` "
+                  f"{t_fit:.2f} s ({steps / t_fit:.0f} steps/s): ratio **{t_fit / t_bare:.2f}** (target <= 1.1).", ""]
+    if grading:
+        lines += ["## Grading throughput", "", "```", grading, "```", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="lessons,widgets,train,grading",
+                        help="comma-separated parts to run (default: all)")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    unknown = parts - {"lessons", "widgets", "train", "grading"}
+    if unknown:
+        parser.error(f"--only takes lessons, widgets, train, grading; got {sorted(unknown)}")
+    os.environ["CI"] = "true"  # no progress bars while timing
+    results = {}
+    for part, fn in (("lessons", bench_lessons), ("widgets", bench_widgets), ("train", bench_train),
+                     ("grading", bench_grading)):
+        if part in parts:
+            print(f"{part}:", flush=True)
+            results[part] = fn()
+    text = report(results.get("lessons"), results.get("widgets"), results.get("train"), results.get("grading"))
+    if not args.no_write and parts == {"lessons", "widgets", "train", "grading"}:
+        (ROOT / "docs" / "benchmarks.md").write_text(text + "\n")
+        print("wrote docs/benchmarks.md")
+    else:
+        print("\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

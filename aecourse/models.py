@@ -87,8 +87,9 @@ class Autoencoder(nn.Module):
                 layers += _activation(last, last_name) if is_last else _activation(activation, "activation")
             return nn.Sequential(*layers)
 
-        self.encoder = stack(self.sizes, code_activation, "code_activation")
-        self.decoder = stack(self.sizes[::-1], out_activation, "out_activation")
+        with torch.random.fork_rng(devices=[], enabled=seed is not None):  # seeded: leave the global generator alone
+            self.encoder = stack(self.sizes, code_activation, "code_activation")
+            self.decoder = stack(self.sizes[::-1], out_activation, "out_activation")
         _seeded_init(self, seed)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -126,8 +127,9 @@ class LinearAutoencoder(nn.Module):
         super().__init__()
         self.n_features = check_int("d", d)
         self.latent_dim = check_int("k", k)
-        self.encoder = nn.Linear(self.n_features, self.latent_dim, bias=bias)
-        self.decoder = nn.Linear(self.latent_dim, self.n_features, bias=bias)
+        with torch.random.fork_rng(devices=[], enabled=seed is not None):  # seeded: leave the global generator alone
+            self.encoder = nn.Linear(self.n_features, self.latent_dim, bias=bias)
+            self.decoder = nn.Linear(self.latent_dim, self.n_features, bias=bias)
         _seeded_init(self, seed)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:

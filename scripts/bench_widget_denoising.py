@@ -1,0 +1,50 @@
+"""The lesson 4 sigma slider for the course benchmark (``make bench``).
+
+``make_live_figure()`` returns the widget of ``notebooks/04_denoising_shrinkage.ipynb`` built from
+the same closed forms (no training, well under a second) and the slider values to sweep. Run it
+alone to print the redraw latency:
+
+    .venv/bin/python scripts/bench_widget_denoising.py
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import aecourse  # noqa: E402
+from aecourse.data import load_digits, train_val_test_split  # noqa: E402
+from aecourse.denoising import sigma_sweep  # noqa: E402
+from aecourse.widgets import LiveFigure, denoising_explorer  # noqa: E402
+
+SIGMAS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.8]  # the noise levels of the lesson's slider
+
+
+def make_live_figure() -> tuple[LiveFigure, list[dict]]:
+    """The lesson's sigma explorer and one value dict per slider position, in sweep order."""
+    aecourse.setup()
+    X, y = load_digits()
+    split = train_val_test_split(X, y, seed=0)
+    results = sigma_sweep(split.X_train, split.X_test[:8], SIGMAS, seed=0)
+    live = denoising_explorer(results)
+    return live, [{"sigma": s} for s in SIGMAS + SIGMAS[::-1]]
+
+
+def main() -> int:
+    live, sweep = make_live_figure()
+    times = []
+    for values in sweep * 3:
+        start = time.perf_counter()
+        live.update(**values)
+        times.append(1000 * (time.perf_counter() - start))
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    print(f"denoising widget: {len(times)} redraws, median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aecourse-installed
 TORCH := torch==2.13.0
 
-.PHONY: setup lab test bench notebooks clean
+.PHONY: setup lab test bench notebooks html slides clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,14 @@ bench: setup
 # Re-execute the lesson notebooks in place and store their outputs (after editing a lesson).
 notebooks: setup
 	$(PY) scripts/execute_notebooks.py $(NB)
+
+# A static site of the executed lessons under _build/html (index, contents, figures, math).
+html: setup
+	$(PY) scripts/build_site.py html
+
+# reveal.js slides of every lesson under _build/slides; they open without a server.
+slides: setup
+	$(PY) scripts/build_site.py slides
 
 clean:
 	rm -rf $(VENV) .pytest_cache _build

@@ -26,7 +26,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _course import ROOT, lesson_paths
+
 PEAK_RSS_CELL = "import resource; print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
 
 
@@ -35,7 +36,7 @@ def bench_lessons() -> list[tuple[str, float, float]]:
     from nbclient import NotebookClient
 
     rows = []
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in lesson_paths():
         nb = nbformat.read(path, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(PEAK_RSS_CELL))
         start = time.perf_counter()

@@ -16,7 +16,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+from _course import ROOT, lesson_paths
+
 
 
 def default_slide_type(cell, index_of_first_code: int, i: int) -> str:
@@ -50,7 +51,7 @@ def execute(path: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(p) for p in argv] or lesson_paths()
     for path in paths:
         print(f"{path}: {execute(path):.1f} s", flush=True)
     return 0

@@ -50,8 +50,7 @@ def mosaic(images, *, ncols: int, shape: tuple[int, int] = (8, 8), pad: int = 1)
 def _show_mosaic(ax, tiles: np.ndarray, vmin, vmax, cmap: str = "gray_r") -> None:
     import matplotlib as mpl
 
-    colormap = mpl.colormaps[cmap].copy()
-    colormap.set_bad("white")
+    colormap = mpl.colormaps[cmap].with_extremes(bad="white")  # NaN gaps between tiles
     ax.imshow(tiles, cmap=colormap, vmin=vmin, vmax=vmax, interpolation="nearest")
     ax.grid(False)
     for side in ax.spines.values():
@@ -63,6 +62,8 @@ def image_grid(images, *, shape: tuple[int, int] = (8, 8), ncols: int = 10, labe
                vmax: float | None = 1.0, cmap: str = "gray_r") -> Figure:
     """Show flattened images (n, h*w) in a grid, with an optional label above each one."""
     imgs = _images("images", images, shape)
+    if labels is not None and len(labels) != len(imgs):
+        raise ValueError(f"labels must have one entry per image ({len(imgs)}), got {len(labels)}.")
     ncols = min(check_int("ncols", ncols), len(imgs))
     nrows = int(np.ceil(len(imgs) / ncols))
     fig = _figure(fig, (0.9 * ncols + 0.8, (1.0 if labels is None else 1.25) * nrows + 0.9))
@@ -70,8 +71,6 @@ def image_grid(images, *, shape: tuple[int, int] = (8, 8), ncols: int = 10, labe
     _show_mosaic(ax, mosaic(imgs.reshape(len(imgs), -1), ncols=ncols, shape=shape, pad=2 if labels is None else 4),
                  vmin, vmax, cmap)
     if labels is not None:
-        if len(labels) != len(imgs):
-            raise ValueError(f"labels must have one entry per image ({len(imgs)}), got {len(labels)}.")
         pad = 4
         for i, label in enumerate(labels):
             r, c = divmod(i, ncols)
@@ -142,6 +141,10 @@ def loss_curves(histories: Mapping, *, title: str = "Training curves", log: bool
     """Training (solid) and validation (dashed) loss per epoch for one or several ``History``."""
     if not isinstance(histories, Mapping):
         histories = {"model": histories}
+    for name, h in histories.items():
+        if not hasattr(h, "train_loss"):
+            raise TypeError(f"histories must map names to the History objects that fit returns, got "
+                            f"{type(h).__name__} for {name!r}.")
     fig = _figure(fig, (6.4, 4.0))
     ax = fig.subplots()
     for i, (name, h) in enumerate(histories.items()):

@@ -46,6 +46,10 @@ class LiveFigure:
             raise TypeError(f"draw must be a function (fig, **values) -> None, got {draw!r}.")
         if not controls:
             raise ValueError("controls must name at least one widget, e.g. {'lam': FloatLogSlider(...)}.")
+        for name, control in dict(controls).items():
+            if not isinstance(control, widgets.ValueWidget):
+                raise TypeError(f"controls[{name!r}] must be an ipywidgets value widget such as "
+                                f"IntSlider(...), got {type(control).__name__}.")
         self.draw = draw
         self.controls = dict(controls)
         self.fig = Figure(figsize=figsize, layout="constrained")  # not a pyplot figure: never auto-shown

@@ -135,14 +135,11 @@ def build_template(source: Path, names: list[str], root: Path) -> Path:
 
 # ----------------------------------------------------------------------------- kernel reuse
 
-_SHARED: dict = {"key": None, "km": None, "cwd": None}  # this process's warm kernel and whose it is
+_SHARED: dict = {"key": None, "km": None}  # this process's warm kernel and whose it is
 
 
 def _end_of_process() -> None:
     _shutdown_shared_kernel()
-    if _SHARED["cwd"]:
-        shutil.rmtree(_SHARED["cwd"], ignore_errors=True)
-        _SHARED["cwd"] = None
 
 
 def _shutdown_shared_kernel() -> None:
@@ -186,14 +183,16 @@ def _reusing_execute_class():
             shared = _SHARED["km"]
             if shared is not None and (_SHARED["key"] != self.reuse_key or not run_sync(shared.is_alive)()):
                 _shutdown_shared_kernel()
+            if _SHARED["km"] is not None:
+                try:
+                    self._reset(_SHARED["km"], path)  # a clean namespace in the notebook's folder
+                except Exception:
+                    _shutdown_shared_kernel()
             if _SHARED["km"] is None:
                 NotebookClient.__init__(self, nb, None)  # kernel name and config from the notebook
-                _SHARED["cwd"] = _SHARED["cwd"] or tempfile.mkdtemp(prefix="aecourse-kernel-")
                 new = self.create_kernel_manager()
-                args = list(self.extra_arguments)
-                run_sync(new.start_kernel)(extra_arguments=args, cwd=_SHARED["cwd"])
+                run_sync(new.start_kernel)(extra_arguments=list(self.extra_arguments), cwd=path)
                 _SHARED["km"], _SHARED["key"] = new, self.reuse_key
-            self._reset(_SHARED["km"], path)  # a clean namespace in the notebook's folder
             ok = False
             try:
                 result = super().preprocess(nb, resources, km=_SHARED["km"])
@@ -210,7 +209,8 @@ def _reusing_execute_class():
             kc.start_channels()
             try:
                 run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
-                code = f"get_ipython().run_line_magic('reset', '-f')\nimport os as _os\n_os.chdir({path!r})\ndel _os"
+                # chdir first: the previous notebook's folder is gone, and %reset needs a working directory
+                code = f"import os as _os\n_os.chdir({path!r})\nget_ipython().run_line_magic('reset', '-f')"
                 reply = run_sync(kc.execute_interactive)(code, timeout=self.timeout, output_hook=lambda msg: None)
                 if reply["content"]["status"] != "ok":
                     raise RuntimeError("could not reset the kernel")

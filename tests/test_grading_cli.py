@@ -1,0 +1,175 @@
+"""`aecourse grade`: solutions score full marks, untouched exercises 0, every bad submission gets its rows
+and a reason, SUBMISSIONS is never changed, and bad arguments exit non-zero with a clear message.
+
+One class is graded once (module fixture, --jobs 2): a student who submits the solutions, one who submits
+the untouched exercises, and one student per bad case of tests/fixtures/bad_submissions/.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aecourse.grade import questions_of
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
+BAD = Path(__file__).resolve().parent / "fixtures" / "bad_submissions"
+NAMES = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
+TIMEOUT = 15  # seconds per cell; the infinite loop costs this much
+FULL = {"test_mse_loss": 3, "test_bce_loss": 3, "test_n_parameters": 2}  # exercises 01
+
+# (score of mse, bce, n_parameters; a fragment of the reason of each question that is not full)
+EXPECTED = {
+    "correct": ((3, 3, 2), {}),
+    "raises": ((0, 3, 2), {"test_mse_loss": "ZeroDivisionError"}),
+    "infinite_loop": ((3, 0, 2), {"test_bce_loss": "timeout"}),
+    "os_exit": ((0, 0, 0), dict.fromkeys(FULL, "kernel died")),
+    "megabytes_of_output": ((3, 3, 2), {}),
+    "deleted_cells": ((3, 0, 2), {"test_bce_loss": "missing"}),
+    "renamed_function": ((0, 3, 2), {"test_mse_loss": "NameError: name 'mse_loss' is not defined"}),
+    "edited_test": ((0, 3, 2), {"test_mse_loss": "summed over the whole batch"}),
+    "not_a_notebook": ((0, 0, 0), dict.fromkeys(FULL, "not a valid notebook")),
+}
+
+
+def aecourse(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aecourse", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("grading")
+    klass = base / "class"
+    shutil.copytree(BAD, klass)
+    (klass / "zz_solutions").mkdir()
+    (klass / "zz_stubs").mkdir()
+    for name in NAMES:
+        shutil.copy(SOLUTIONS / f"{name}.ipynb", klass / "zz_solutions")
+        shutil.copy(EXERCISES / f"{name}.ipynb", klass / "zz_stubs")
+    (klass / "zz_stubs" / "notes.txt").write_text("not a notebook name: ignored with a warning")
+    before = digest(klass)
+    start = time.perf_counter()
+    result = aecourse("grade", str(klass), "--out", str(base / "out"), "--jobs", "2", "--timeout", str(TIMEOUT))
+    seconds = time.perf_counter() - start
+    with open(base / "out" / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {"result": result, "rows": rows, "before": before, "after": digest(klass), "out": base / "out",
+            "seconds": seconds}
+
+
+def rows_of(graded, student, notebook=None):
+    return [r for r in graded["rows"] if r["student"] == student and (notebook is None or r["notebook"] == notebook)]
+
+
+def test_grading_finishes_with_exit_status_0_and_a_summary(graded):
+    result = graded["result"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "question" in result.stdout and "full marks" in result.stdout
+    assert "ignored zz_stubs/notes.txt" in result.stdout
+
+
+def test_csv_columns(graded):
+    assert list(graded["rows"][0].keys()) == ["student", "notebook", "question", "score", "max_score", "reason"]
+
+
+def test_solutions_score_full_marks(graded):
+    rows = rows_of(graded, "zz_solutions")
+    expected = {(n, q.grade_id) for n in NAMES for q in questions_of(SOLUTIONS / f"{n}.ipynb")}
+    assert {(r["notebook"], r["question"]) for r in rows} == expected
+    for r in rows:
+        assert float(r["score"]) == float(r["max_score"]) > 0, r
+
+
+def test_untouched_exercises_score_zero_with_a_reason(graded):
+    rows = rows_of(graded, "zz_stubs")
+    assert len(rows) == len(rows_of(graded, "zz_solutions"))
+    for r in rows:
+        assert float(r["score"]) == 0 and "still the stub" in r["reason"], r
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_bad_submission_gets_expected_rows(graded, case):
+    scores, reasons = EXPECTED[case]
+    rows = rows_of(graded, case)
+    assert [r["question"] for r in rows] == list(FULL)
+    assert [float(r["score"]) for r in rows] == [float(s) for s in scores], rows
+    assert [float(r["max_score"]) for r in rows] == [float(s) for s in FULL.values()]
+    for r in rows:
+        if r["question"] in reasons:
+            assert reasons[r["question"]] in r["reason"], r
+        else:
+            assert r["reason"] == "", r
+
+
+def test_only_notebooks_someone_submitted_are_listed(graded):
+    # the bad-case students submitted only 01, so they get no "not submitted" rows for 02..07? They do:
+    # every notebook that anyone submitted is expected from every student.
+    rows = rows_of(graded, "raises", "02_linear_ae_vs_pca")
+    assert rows and all(r["reason"] == "not submitted" and float(r["score"]) == 0 for r in rows)
+
+
+def test_feedback_html_per_student_and_notebook(graded):
+    out = graded["out"]
+    for name in NAMES:
+        assert (out / "feedback" / "zz_solutions" / f"{name}.html").stat().st_size > 1000
+    assert (out / "feedback" / "raises" / "01_bottleneck.html").exists()
+
+
+def test_submissions_are_byte_identical_after_grading(graded):
+    assert graded["after"] == graded["before"]
+
+
+def test_grading_time_is_bounded(graded):
+    # 23 notebooks, one of them an infinite loop; generous for a busy CI machine
+    assert graded["seconds"] < 600
+
+
+def test_one_notebook_can_be_graded_alone(tmp_path):
+    submission = tmp_path / "me" / "01_bottleneck.ipynb"
+    submission.parent.mkdir()
+    shutil.copy(BAD / "not_a_notebook" / "01_bottleneck.ipynb", submission)
+    result = aecourse("grade", str(submission), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
+    assert [(r["student"], r["question"]) for r in rows] == [("me", q) for q in FULL]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grade", "no/such/folder", "--out", "OUT"], "does not exist"),
+    (["grade", "EXERCISE_FILE", "--out", "OUT"], "unknown notebook name 'lesson.ipynb'"),
+    (["grade", "EMPTY", "--out", "OUT"], "no submissions found"),
+    (["grade", "EMPTY", "--out", "EMPTY/out"], "inside SUBMISSIONS"),
+    (["grade", "EMPTY", "--out", "OUT", "--jobs", "0"], "--jobs"),
+    (["grade", "EMPTY", "--out", "OUT", "--timeout", "soon"], "--timeout"),
+    (["grade", "EMPTY"], "--out"),
+])
+def test_bad_arguments_exit_non_zero_with_a_clear_message(tmp_path, args, message):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "lesson.ipynb").write_text("{}")
+    names = {"EMPTY": str(tmp_path / "empty"), "OUT": str(tmp_path / "out"),
+             "EXERCISE_FILE": str(tmp_path / "lesson.ipynb"), "EMPTY/out": str(tmp_path / "empty" / "out")}
+    result = aecourse(*[names.get(a, a) for a in args], timeout=120)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert not (tmp_path / "empty" / "out").exists()
+
+
+def test_console_script_and_version():
+    script = Path(sys.executable).parent / "aecourse"
+    if script.exists():
+        result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and "aecourse" in result.stdout
+    result = aecourse("--version", timeout=60)
+    assert result.returncode == 0 and "aecourse" in result.stdout

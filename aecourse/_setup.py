@@ -5,7 +5,6 @@ import os
 import random
 
 import numpy as np
-import threadpoolctl
 import torch
 
 from aecourse._checks import check_int
@@ -61,9 +60,6 @@ def setup(seed: int = 0, *, presenter: bool | None = None) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(1)
-    # numpy / scipy / scikit-learn BLAS and OpenMP pools too: a small LogisticRegression fit was
-    # 50x slower with 2 BLAS threads on a busy 2-core machine.
-    threadpoolctl.threadpool_limits(limits=1)
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:  # allowed only once per process, before any parallel work

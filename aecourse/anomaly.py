@@ -77,28 +77,35 @@ def reconstruction_scores(model, X) -> np.ndarray:
 
 
 def quantile_threshold(scores, q: float) -> float:
-    """The threshold tau below which a fraction q of the (normal validation) scores lie.
+    """The threshold tau: the validation score below which a fraction q of the scores lie.
 
     Notes
     -----
-    tau is the empirical q-quantile with linear interpolation between order statistics
-    (``numpy.quantile(scores, q, method="linear")``, type 7 of Hyndman and Fan): with the n scores
-    sorted as s_(0) <= ... <= s_(n-1) and h = (n - 1) q,
+    tau is the empirical q-quantile taken *without* interpolation, rounding up to the next
+    order statistic (``numpy.quantile(scores, q, method="higher")``): with the n scores sorted
+    as s_(0) <= ... <= s_(n-1),
 
-    .. math:: \\tau = s_{(\\lfloor h \\rfloor)} + (h - \\lfloor h \\rfloor)\\,(s_{(\\lfloor h \\rfloor + 1)} - s_{(\\lfloor h \\rfloor)}).
+    .. math:: \\tau = s_{(m)}, \\qquad m = \\lceil (n - 1)\\, q \\rceil .
 
-    Flagging s(x) > tau then flags about a fraction 1 - q of normal data: that is the false-positive
-    rate one *asks for* (handout 000 §16.4). On new normal data the rate scatters around 1 - q, by
-    about sqrt(q (1 - q) (1 / n_val + 1 / n_new)).
+    So tau is one of the validation scores, and at most a fraction 1 - q of them lie above it.
+    Flagging s(x) > tau flags about a fraction 1 - q of normal data: the false-positive rate
+    one *asks for* (handout 000 §16.4). Because tau is an order statistic, the rate on new normal
+    data depends only on ranks: for continuous scores its mean is exactly (n - m) / (n + 1),
+    whatever their distribution, and it scatters by about
+    sqrt(q (1 - q) (1 / n_val + 1 / n_new)).
 
     Parameters
     ----------
     scores : 1-D array of scores of normal validation data
     q : float in (0, 1), e.g. 0.95 for a 5 % false-positive rate
+
+    Returns
+    -------
+    float
     """
     scores = _check_scores("scores", scores)
     q = check_float("q", q, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
-    return float(np.quantile(scores, q, method="linear"))
+    return float(np.quantile(scores, q, method="higher"))
 
 
 class Rates(NamedTuple):

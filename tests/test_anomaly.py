@@ -72,22 +72,19 @@ def test_scores_reject_nan_input(digits_like):
 # --- quantile_threshold -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("q", [0.01, 0.5, 0.9, 0.95, 0.999])
-def test_quantile_follows_the_linear_interpolation_formula(q):
-    scores = np.random.default_rng(1).exponential(size=57)
-    s = np.sort(scores)
-    h = (len(s) - 1) * q
-    lo = int(np.floor(h))
-    expected = s[lo] + (h - lo) * (s[min(lo + 1, len(s) - 1)] - s[lo])
-    assert anomaly.quantile_threshold(scores, q) == pytest.approx(expected, rel=1e-12)
-    assert anomaly.quantile_threshold(scores, q) == pytest.approx(np.quantile(scores, q, method="linear"))
+def test_quantile_is_the_order_statistic_at_rank_ceil_n_minus_1_times_q(q):
+    scores = np.random.default_rng(1).exponential(size=57)  # (n - 1) q is never an integer here
+    expected = np.sort(scores)[int(np.ceil((len(scores) - 1) * q))]
+    assert anomaly.quantile_threshold(scores, q) == expected
+    assert anomaly.quantile_threshold(scores, q) == np.quantile(scores, q, method="higher")
 
 
-def test_quantile_leaves_the_right_fraction_of_validation_scores_above():
-    scores = np.random.default_rng(2).normal(size=200)
+def test_quantile_leaves_at_most_a_fraction_one_minus_q_of_validation_scores_above():
+    scores = np.random.default_rng(2).normal(size=201)
     for q in (0.8, 0.9, 0.95, 0.99):
         tau = anomaly.quantile_threshold(scores, q)
-        above = np.mean(scores > tau)
-        assert 1 - q - 1 / len(scores) <= above <= 1 - q + 1 / len(scores)
+        assert np.sum(scores > tau) == len(scores) - 1 - int(np.ceil((len(scores) - 1) * q))
+        assert np.mean(scores > tau) <= 1 - q
 
 
 def test_fpr_of_a_quantile_threshold_on_a_large_sample_is_close_to_one_minus_q():
@@ -101,16 +98,18 @@ def test_fpr_of_a_quantile_threshold_on_a_large_sample_is_close_to_one_minus_q()
     assert abs(fpr - (1 - q)) < 4 * sd
 
 
-def test_fpr_spread_over_repeated_small_samples_matches_the_binomial_formula():
+@pytest.mark.parametrize("draw", [np.random.Generator.normal, np.random.Generator.exponential])
+def test_fpr_over_repeated_small_samples_has_the_order_statistic_mean_and_binomial_spread(draw):
     rng = np.random.default_rng(4)
     n_val, n_new, q = 100, 100, 0.9
     fprs = []
-    for _ in range(2000):
-        tau = anomaly.quantile_threshold(rng.normal(size=n_val), q)
-        fprs.append(np.mean(rng.normal(size=n_new) > tau))
-    predicted = np.sqrt(q * (1 - q) * (1 / n_val + 1 / n_new))
-    assert np.mean(fprs) == pytest.approx(1 - q, abs=0.01)
-    assert np.std(fprs) == pytest.approx(predicted, rel=0.15)
+    for _ in range(3000):
+        tau = anomaly.quantile_threshold(draw(rng, size=n_val), q)
+        fprs.append(np.mean(draw(rng, size=n_new) > tau))
+    m = int(np.ceil((n_val - 1) * q))
+    mean = (n_val - m) / (n_val + 1)  # E[1 - F(s_(m))] for the (m+1)-th smallest of n_val
+    assert np.mean(fprs) == pytest.approx(mean, abs=4 * np.std(fprs) / np.sqrt(len(fprs)))
+    assert np.std(fprs) == pytest.approx(np.sqrt(q * (1 - q) * (1 / n_val + 1 / n_new)), rel=0.15)
 
 
 @pytest.mark.parametrize("q", [0.0, 1.0, -0.1, 1.5, float("nan")])

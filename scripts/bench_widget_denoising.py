@@ -1,16 +1,14 @@
 """The lesson 4 sigma slider for the course benchmark (``make bench``).
 
 ``make_live_figure()`` returns the widget of ``notebooks/04_denoising_shrinkage.ipynb`` built from
-the same closed forms (no training, well under a second) and the slider values to sweep. Run it
-alone to print the redraw latency:
+the same closed forms (no training, well under a second) and the slider values to sweep. The
+redraw latency is measured by the course benchmark:
 
-    .venv/bin/python scripts/bench_widget_denoising.py
+    .venv/bin/python scripts/bench.py --only widgets
 """
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,19 +30,3 @@ def make_live_figure() -> tuple[LiveFigure, list[dict]]:
     live = denoising_explorer(results)
     return live, [{"sigma": s} for s in SIGMAS + SIGMAS[::-1]]
 
-
-def main() -> int:
-    live, sweep = make_live_figure()
-    times = []
-    for values in sweep * 3:
-        start = time.perf_counter()
-        live.update(**values)
-        times.append(1000 * (time.perf_counter() - start))
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(f"denoising widget: {len(times)} redraws, median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

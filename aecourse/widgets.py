@@ -260,65 +260,46 @@ def _lam_label(lam: float) -> str:
 
 def draw_sparsity(fig: Figure, lam: float, *, lams, K, X, mse, active, reconstructions, codes, atoms, used,
                   atoms_per_row: int = 8) -> None:
-    """Four views of one sparsity weight lam, from ``sparsity_results``.
+    """Three views of one sparsity weight lam, from ``sparsity_results``.
 
-    Top left: test MSE and mean active units against lam (the trade-off, lam marked). Top right:
-    the histogram of the test codes. Bottom left: test digits over their reconstructions. Bottom
-    right: the most used decoder atoms, each scaled to its largest |weight| (red +, blue -).
+    Top left: test digits over their reconstructions. Bottom left: the most used decoder atoms,
+    each scaled to its largest |weight| (red +, blue -). Right: the histogram of the test codes
+    (log counts, same bins for every lam). The title gives the test MSE and the mean number of
+    active units per input. Three axes and few ticks keep a redraw fast.
     """
     if lam not in reconstructions:
         raise ValueError(f"lam must be one of the trained values {list(lams)}, got {lam}.")
-    
-    i = list(lams).index(lam)
-    spec = fig.add_gridspec(2, 2, height_ratios=[1.15, 1.0])
-    ax = fig.add_subplot(spec[0, 0])
-    steps = np.arange(len(lams))
-    ax.plot(steps, mse, "o-", color="C0", label="test MSE")
-    # Few, explicit ticks: tick labels cost most of a redraw (and log axes make many).
-    ax.set(yscale="log", xlabel="$\\lambda$ (log-spaced grid)", ylabel="test MSE", title="Error and sparsity")
-    ax.set_yticks([v for v in (1e-3, 3e-3, 1e-2, 3e-2, 1e-1) if min(mse) <= v <= max(mse)] or [min(mse)])
-    ax.yaxis.set_major_formatter("{x:g}")
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_xticks(steps, [_lam_label(v) for v in lams])
-    ax.axvline(i, color="0.4", ls=":", lw=2)
-    right = ax.twinx()
-    right.plot(steps, active, "s--", color="C1", label="active units per input")
-    right.set(ylabel="active units per input", ylim=(0, K), yticks=[0, K // 2, K])
-    right.grid(False)
-    right.plot([i], [active[i]], "s", ms=12, mfc="none", mec="k", mew=2)
-    ax.plot([i], [mse[i]], "o", ms=12, mfc="none", mec="k", mew=2)
-    ax.legend(handles=ax.get_lines()[:1] + right.get_lines()[:1], loc="upper center", fontsize="small")
+    from matplotlib.ticker import MaxNLocator, NullLocator
 
-    ax = fig.add_subplot(spec[0, 1])
-    top = max(float(c.max()) for c in codes.values())
-    values = codes[lam].ravel()
-    counts, edges = np.histogram(values, bins=np.linspace(0.0, top, 41))
-    ax.stairs(np.maximum(counts, 0.5), edges, fill=True, baseline=0.5, color="C2")  # empty bins drawn at 0.5
-    ax.set(yscale="log", ylim=(0.5, 2 * values.size), xlim=(0.0, top), xlabel="code value $z_j$",
-           ylabel="count (log)", title=f"Code histogram: {np.mean(np.abs(values) <= 1e-3):.0%} near zero")
-    ax.set_yticks([1, 100, 10_000], ["1", "100", "10^4"])
-    ax.set_xticks(np.round(np.linspace(0.0, top, 4), 1))
-    ax.yaxis.set_minor_locator(NullLocator())
+    i = list(lams).index(lam)
+    fig.set_layout_engine("none")  # fixed margins: constrained layout costs more than the drawing
+    spec = fig.add_gridspec(2, 2, width_ratios=[1.45, 1.0], height_ratios=[1.0, 1.35], left=0.07, right=0.98,
+                            bottom=0.1, top=0.84, wspace=0.18, hspace=0.3)
+    ax = fig.add_subplot(spec[0, 0])
+    plots._show_mosaic(ax, plots.mosaic(np.concatenate([X, reconstructions[lam]]), ncols=len(X), pad=2), 0.0, 1.0)
+    ax.set_yticks([3.5, 13.5], ["input", "recon."])
+    ax.set_xticks([]), ax.tick_params(length=0)
+    ax.set_title("Test digits and reconstructions")
 
     ax = fig.add_subplot(spec[1, 0])
-    ax.imshow(_image_mosaic((X, reconstructions[lam])), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
-    ax.set_yticks([3.5, 12.5], ["input", "recon."])
-    ax.set_xticks([])
-    ax.grid(False)
-    ax.set(xlabel="test digits", title="Reconstructions")
-
-    ax = fig.add_subplot(spec[1, 1])
-    shown = atoms[lam] / np.maximum(np.abs(atoms[lam]).max(axis=1, keepdims=True), 1e-12)
-    slots = -(-len(shown) // atoms_per_row) * atoms_per_row
-    shown = np.concatenate([shown, np.full((slots - len(shown), shown.shape[1]), np.nan)])
-    ax.imshow(_image_mosaic(shown.reshape(-1, atoms_per_row, shown.shape[1])), cmap="RdBu_r", vmin=-1.0, vmax=1.0,
-              interpolation="nearest")
+    shown = atoms[lam] / np.maximum(np.abs(atoms[lam]).max(axis=1, keepdims=True), 1e-12)  # each in [-1, 1]
+    plots._show_mosaic(ax, plots.mosaic(shown, ncols=atoms_per_row, pad=1), -1.0, 1.0, cmap="RdBu_r")
     ax.set_xticks([]), ax.set_yticks([])
-    ax.grid(False)
-    ax.set(xlabel=f"{len(atoms[lam])} most used of {used[lam]} used units",
-           title="Decoder atoms (red +, blue -)")
-    fig.suptitle(f"$\\lambda$ = {_lam_label(lam)}: test MSE {mse[i]:.4f}, "
-                 f"{active[i]:.1f} of K = {K} units active per input")
+    ax.set_title(f"Decoder atoms: {len(atoms[lam])} most used of {used[lam]} used units (red +, blue -)",
+                 fontsize="medium")
+
+    ax = fig.add_subplot(spec[:, 1])
+    top = max(float(c.max()) for c in codes.values())
+    values = codes[lam].ravel()
+    counts, edges = np.histogram(values, bins=np.linspace(0.0, top, 41))  # same bins for every lam
+    ax.stairs(np.maximum(counts, 0.5), edges, fill=True, baseline=0.5, color="C2")  # empty bins drawn at 0.5
+    ax.set(yscale="log", ylim=(0.5, 2 * values.size), xlim=(0.0, top), xlabel="code value $z_j$ (test digits)",
+           ylabel="count (log scale)", title=f"Code histogram: {np.mean(np.abs(values) <= 1e-3):.0%} near zero")
+    ax.set_yticks([1, 100, 10_000], ["1", "100", "$10^4$"])  # few explicit ticks: tick labels are slow
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    fig.suptitle(f"$\\lambda$ = {_lam_label(lam)}: {active[i]:.1f} of K = {K} units active per input, "
+                 f"test MSE {mse[i]:.4f}")
 
 
 def sparsity_explorer(results: Mapping) -> LiveFigure:
@@ -327,7 +308,7 @@ def sparsity_explorer(results: Mapping) -> LiveFigure:
     slider = widgets.SelectionSlider(options=[(_lam_label(v), v) for v in lams], value=lams[len(lams) // 2],
                                      description="sparsity weight lam", continuous_update=True,
                                      style={"description_width": "initial"})
-    return LiveFigure(lambda fig, lam: draw_sparsity(fig, lam, **results), {"lam": slider}, figsize=(12, 7))
+    return LiveFigure(lambda fig, lam: draw_sparsity(fig, lam, **results), {"lam": slider}, figsize=(12, 5.2))
 
 
 # --- Lesson 5: the contractive weight lam -----------------------------------------------------------

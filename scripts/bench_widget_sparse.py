@@ -1,0 +1,49 @@
+"""Redraw latency of lesson 3's lambda slider (``aecourse.widgets.sparsity_explorer``).
+
+``make_live_figure()`` is what the course benchmark calls: it returns the live figure and the
+slider values to sweep. The models are trained for two epochs only: a redraw costs the same
+whatever the weights, so the setup stays cheap. Run directly to print the median and p95:
+
+    .venv/bin/python scripts/bench_widget_sparse.py
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+LAMS = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)  # the grid of notebooks/03_sparse.ipynb
+
+
+def make_live_figure():
+    import aecourse
+    from aecourse.data import load_digits, train_val_test_split
+    from aecourse.models import Autoencoder
+    from aecourse.train import fit
+    from aecourse.widgets import sparsity_explorer, sparsity_results
+
+    aecourse.setup()
+    split = train_val_test_split(*load_digits())
+    models = {}
+    for lam in LAMS:
+        models[lam] = Autoencoder([64, 100], code_activation="relu", seed=0)
+        fit(models[lam], split.X_train, epochs=2, lr=5e-3, batch_size=64, penalty="l1", lam=lam, progress=False)
+    live = sparsity_explorer(sparsity_results(models, split.X_test))
+    return live, [{"lam": lam} for lam in LAMS]
+
+
+def main(repeats: int = 5) -> None:
+    live, sweep = make_live_figure()
+    times = []
+    for _ in range(repeats):
+        for values in sweep:
+            start = time.perf_counter()
+            live.update(**values)
+            times.append(time.perf_counter() - start)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    print(f"sparsity explorer: {len(times)} redraws, median {1000 * statistics.median(times):.0f} ms, "
+          f"p95 {1000 * p95:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""The course in a real JupyterLab, in a real (headless) Chromium.
+
+Starts `jupyter lab` from this environment on a free localhost port with a token, opens lessons
+with sliders, runs all cells, moves every LiveFigure slider with the keyboard and checks that its
+figure changed and that no cell printed an error. Screenshots go to _build/browser/ (the path is
+printed at the end of the run). Skipped, with the reason, when Chromium or Playwright is missing;
+CI installs Chromium (see .ci/run). Never downloads a browser.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = ROOT / "_build" / "browser"
+TOKEN = "aecourse-browser-test"
+# Lessons with sliders: lesson 4 (sigma) and lesson 3 (lambda), then lesson 1 (K) as a baseline.
+LESSONS = ["04_denoising_shrinkage.ipynb", "03_sparse.ipynb", "01_bottleneck.ipynb"]
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium not found: install it (apt-get install chromium) "
+                                "to run the browser test; .ci/run does")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a copy of the lessons (autosave never touches the committed files)."""
+    root = tmp_path_factory.mktemp("lab")
+    for name in LESSONS:
+        if (ROOT / "notebooks" / name).exists():
+            shutil.copy(ROOT / "notebooks" / name, root / name)
+    port = free_port()
+    # Render every cell (no virtual scrolling), so off-screen outputs can be inspected.
+    settings = root / ".lab-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    env = dict(os.environ, CI="true", JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
+               JUPYTERLAB_SETTINGS_DIR=str(root / ".lab-settings"))
+    log = open(root / "lab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
+         "--LabApp.news_url=", "--ServerApp.open_browser=False", "--allow-root"],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"jupyter lab did not start; see {root / 'lab.log'}:\n{(root / 'lab.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield url, root
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def run_all_cells(page) -> None:
+    """Run > Run All Cells; clicked again if the first click came before the notebook was ready."""
+    for _ in range(3):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        time.sleep(5)
+        if any(p.strip() != "[ ]:" for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()):
+            return
+
+
+def wait_until_executed(page, timeout_s: float) -> None:
+    """Every code cell has a number in its prompt and none shows [*]."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        prompts = [p.strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()]
+        if prompts and all(p.startswith("[") and p[1:].rstrip(":]").strip().isdigit() for p in prompts):
+            return
+        time.sleep(1)
+    raise AssertionError(f"cells still running after {timeout_s} s: {prompts}")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_sliders_redraw_in_jupyterlab(lab, browser, lesson, request):
+    url, root = lab
+    if not (root / lesson).exists():
+        pytest.skip(f"{lesson} does not exist yet")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{url}/lab/tree/{lesson}?token={TOKEN}", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=120_000)  # kernel started (status bar)
+        run_all_cells(page)
+        wait_until_executed(page, timeout_s=300)
+        figures = page.locator(".widget-vbox:has(.widget-slider):has(img.widget-image)")
+        figures.first.wait_for(timeout=30_000)
+        n = figures.count()
+        assert n >= 1, "no LiveFigure slider rendered"
+        stem = lesson.removesuffix(".ipynb")
+        for i in range(n):
+            box = figures.nth(i)
+            box.scroll_into_view_if_needed()
+            image = box.locator("img.widget-image").first
+            before = image.get_attribute("src")
+            box.screenshot(path=str(SHOTS / f"{stem}_slider{i}_before.png"))
+            handle = box.locator(".widget-slider .noUi-handle, .widget-slider [role='slider']").first
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            deadline = time.time() + 20
+            while image.get_attribute("src") == before and time.time() < deadline:
+                time.sleep(0.2)
+            time.sleep(1)  # the second key press may still be redrawing
+            box.screenshot(path=str(SHOTS / f"{stem}_slider{i}_after.png"))
+            assert image.get_attribute("src") != before, f"{lesson}: slider {i} moved but its figure did not change"
+        page.screenshot(path=str(SHOTS / f"{stem}_page.png"), full_page=False)
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert errors.count() == 0, f"{lesson}: a cell printed an error:\n" + "\n".join(errors.all_text_contents())[:3000]
+    finally:
+        page.close()
+    request.config.aecourse_report = getattr(request.config, "aecourse_report", []) + [
+        f"browser test screenshots for {lesson}: {SHOTS}"]

@@ -9,3 +9,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Print the lines tests left for the reader (e.g. where the browser screenshots are)."""
     for line in sorted(set(getattr(config, "aecourse_report", []))):
         terminalreporter.write_line(line)
+
+
+def pytest_configure(config):
+    """One torch and one BLAS thread for the unit tests, as aecourse.setup() gives the lessons: on a
+    busy 2-core machine two threads make small models 10-100x slower."""
+    import threadpoolctl
+    import torch
+
+    torch.set_num_threads(1)
+    threadpoolctl.threadpool_limits(limits=1)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import numpy as np
-import numpy as np
 from matplotlib.figure import Figure
 
 from aecourse import plots
@@ -132,20 +131,6 @@ def bottleneck_explorer(*, sizes, ae_errors, pca_errors, X, reconstructions) -> 
 
 # --- Lesson 4: the noise level sigma of a denoising autoencoder ----------------------------------
 
-def _image_mosaic(rows, shape=(8, 8), gap: int = 1) -> np.ndarray:
-    """Tile len(rows) arrays of n flattened images into one (rows x n) picture, NaN in the gaps.
-
-    One ``imshow`` instead of one axes per digit keeps a widget redraw fast.
-    """
-    h, w = shape
-    n = min(len(r) for r in rows)
-    out = np.full((len(rows) * (h + gap) - gap, n * (w + gap) - gap), np.nan)
-    for i, r in enumerate(rows):
-        for j in range(n):
-            out[i * (h + gap):i * (h + gap) + h, j * (w + gap):j * (w + gap) + w] = np.reshape(r[j], shape)
-    return out
-
-
 def draw_denoising(fig: Figure, sigma: float, *, sigmas, variances, clean, noisy, denoised, shrinkage, grid,
                    field, circle) -> None:
     """Three views of one noise level sigma, from ``aecourse.denoising.sigma_sweep``'s results.
@@ -184,11 +169,10 @@ def draw_denoising(fig: Figure, sigma: float, *, sigmas, variances, clean, noisy
     ax.legend(loc="lower left", fontsize="small")
 
     ax = fig.add_subplot(grid_spec[2])
-    rows = (noisy[sigma], denoised[sigma], clean)
-    ax.imshow(_image_mosaic(rows), cmap="gray_r", vmin=0.0, vmax=1.0)
+    shown = np.concatenate([noisy[sigma], denoised[sigma], clean])  # one row of digits each
+    plots._show_mosaic(ax, plots.mosaic(shown, ncols=len(clean), pad=1), 0.0, 1.0)
     ax.set_yticks([3.5, 12.5, 21.5], ["noisy", "denoised", "clean"])
     ax.set_xticks([])
-    ax.grid(False)
     ax.set(xlabel="test digits", title="Optimal linear DAE")
     noisy_mse = float(np.mean((noisy[sigma] - clean) ** 2))
     denoised_mse = float(np.mean((denoised[sigma] - clean) ** 2))

@@ -6,7 +6,7 @@ from matplotlib.image import AxesImage
 from matplotlib.quiver import Quiver
 
 from aecourse.denoising import sigma_sweep
-from aecourse.widgets import _image_mosaic, denoising_explorer, draw_denoising
+from aecourse.widgets import denoising_explorer, draw_denoising
 
 SIGMAS = [0.1, 0.4]
 
@@ -43,14 +43,6 @@ def test_draw_shows_the_precomputed_sigma(results):
 def test_draw_rejects_a_sigma_that_was_not_precomputed(results):
     with pytest.raises(ValueError, match="sigma must be one of"):
         draw_denoising(Figure(), 0.25, **results)
-
-
-def test_mosaic_tiles_rows_with_gaps():
-    a, b = np.zeros((3, 4)), np.ones((3, 4))
-    tiled = _image_mosaic([a, b], shape=(2, 2))
-    assert tiled.shape == (5, 8)
-    assert np.isnan(tiled[2]).all() and np.isnan(tiled[:, 2]).all()
-    np.testing.assert_array_equal(tiled[3:5, 0:2], 1.0)
 
 
 def test_slider_moves_change_the_figure(results):

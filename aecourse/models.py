@@ -127,6 +127,7 @@ class LinearAutoencoder(nn.Module):
         super().__init__()
         self.n_features = check_int("d", d)
         self.latent_dim = check_int("k", k)
+        self.out_activation = None  # a linear decoder: fit(loss="bce") refuses it
         with torch.random.fork_rng(devices=[], enabled=seed is not None):  # seeded: leave the global generator alone
             self.encoder = nn.Linear(self.n_features, self.latent_dim, bias=bias)
             self.decoder = nn.Linear(self.latent_dim, self.n_features, bias=bias)

@@ -2,6 +2,7 @@
 
     python scripts/build_site.py html     # -> _build/html/index.html and one page per lesson
     python scripts/build_site.py slides   # -> _build/slides/NN_topic.slides.html
+    python scripts/build_site.py html DIR # -> DIR instead of _build/html
 
 Uses the stored outputs of the committed notebooks (real executions that nbval re-checks); it
 does not execute anything. Widgets are replaced by the static PNG of their default state that
@@ -97,13 +98,12 @@ def build_slides(out: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in ("html", "slides"):
-        print("usage: python scripts/build_site.py html|slides", file=sys.stderr)
+    if len(argv) not in (1, 2) or argv[0] not in ("html", "slides"):
+        print("usage: python scripts/build_site.py html|slides [OUTPUT_DIR]", file=sys.stderr)
         return 2
     build = build_html if argv[0] == "html" else build_slides
-    written = build(ROOT / "_build" / argv[0])
-    for path in written:
-        print(path.relative_to(ROOT))
+    for path in build(Path(argv[1]) if len(argv) == 2 else ROOT / "_build" / argv[0]):
+        print(path)
     return 0
 
 

@@ -2,14 +2,9 @@
 
 ``make_live_figure()`` is what the course benchmark calls: it returns the live figure and the
 slider values to sweep. The models are trained for two epochs only: a redraw costs the same
-whatever the weights, so the setup stays cheap. Run directly to print the median and p95:
-
-    .venv/bin/python scripts/bench_widget_sparse.py
+whatever the weights, so the setup stays cheap. Time it with ``python scripts/bench.py --only widgets``.
 """
 from __future__ import annotations
-
-import statistics
-import time
 
 LAMS = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2)  # the grid of notebooks/03_sparse.ipynb
 
@@ -30,20 +25,3 @@ def make_live_figure():
     live = sparsity_explorer(sparsity_results(models, split.X_test))
     return live, [{"lam": lam} for lam in LAMS]
 
-
-def main(repeats: int = 5) -> None:
-    live, sweep = make_live_figure()
-    times = []
-    for _ in range(repeats):
-        for values in sweep:
-            start = time.perf_counter()
-            live.update(**values)
-            times.append(time.perf_counter() - start)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
-    print(f"sparsity explorer: {len(times)} redraws, median {1000 * statistics.median(times):.0f} ms, "
-          f"p95 {1000 * p95:.0f} ms")
-
-
-if __name__ == "__main__":
-    main()

@@ -456,12 +456,9 @@ def plan(submissions: Path, names: list[str], out: Path) -> Plan:
     if not submissions.exists():
         raise GradeArgumentError(f"SUBMISSIONS {str(submissions)!r} does not exist; pass a notebook or a folder "
                                  "laid out as <student>/<notebook>.ipynb.")
-    try:
-        Path(out).resolve().relative_to(submissions.resolve())
+    if submissions.is_dir() and Path(out).resolve().is_relative_to(submissions.resolve()):
         raise GradeArgumentError(f"--out {str(out)!r} is inside SUBMISSIONS; grading never writes there. "
                                  "Choose another folder.")
-    except ValueError:
-        pass
     known = ", ".join(f"{n}.ipynb" for n in names)
     if submissions.is_file():
         if submissions.suffix != ".ipynb" or submissions.stem not in names:

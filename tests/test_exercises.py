@@ -49,7 +49,8 @@ def test_no_solution_or_hidden_test_in_exercises(name):
     text = (EXERCISES / f"{name}.ipynb").read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    exercise_code = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+    # code cells only: the exercise text may quote a line of the solution as a hint
+    exercise_code = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells if c.cell_type == "code")
     source = nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4)
     secrets = []
     for cell in source.cells:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad_submissions"
 NAMES = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
-TIMEOUT = 15  # seconds per cell; the infinite loop costs this much
+TIMEOUT = 30  # seconds per cell (busy CI machines import torch slowly); the infinite loop costs this much
 FULL = {"test_mse_loss": 3, "test_bce_loss": 3, "test_n_parameters": 2}  # exercises 01
 
 # (score of mse, bce, n_parameters; a fragment of the reason of each question that is not full)
@@ -102,7 +102,7 @@ def test_untouched_exercises_score_zero_with_a_reason(graded):
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_bad_submission_gets_expected_rows(graded, case):
     scores, reasons = EXPECTED[case]
-    rows = rows_of(graded, case)
+    rows = rows_of(graded, case, "01_bottleneck")
     assert [r["question"] for r in rows] == list(FULL)
     assert [float(r["score"]) for r in rows] == [float(s) for s in scores], rows
     assert [float(r["max_score"]) for r in rows] == [float(s) for s in FULL.values()]

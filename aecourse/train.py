@@ -1,6 +1,7 @@
 """One plain training loop for every autoencoder in the course, and numpy-in / numpy-out helpers."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,6 +35,46 @@ class History:
         last = lambda v: f"{v[-1]:.4g}" if v else "-"  # noqa: E731
         return (f"History(epochs={len(self.train_loss)}, train_loss={last(self.train_loss)}, "
                 f"penalty={last(self.penalty)}, val_loss={last(self.val_loss)})")
+
+
+class Adam:
+    """Adam (Kingma and Ba, 2015) with torch.optim.Adam's defaults and update, in a few lines.
+
+    ``fit`` uses it instead of ``torch.optim.Adam`` because the first use of torch.optim imports
+    ``torch._dynamo``, which costs about as much as importing torch itself (1-2 s of a lesson's
+    10 s budget). The update is the one of torch's single-tensor Adam, so results agree with
+    ``torch.optim.Adam(params, lr, foreach=False)`` bit for bit (tested).
+
+    Notes
+    -----
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2,
+        \quad \theta_t = \theta_{t-1} - \frac{\eta}{1 - \beta_1^t} \frac{m_t}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        self.params = [p for p in params if p.requires_grad]
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+        self.t = 0
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.t += 1
+        beta1, beta2 = self.betas
+        step_size = self.lr / (1 - beta1**self.t)
+        bias_correction2_sqrt = math.sqrt(1 - beta2**self.t)
+        for p, m, v in zip(self.params, self.m, self.v):
+            if p.grad is None:
+                continue
+            m.lerp_(p.grad, 1 - beta1)
+            v.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+            p.addcdiv_(m, (v.sqrt() / bias_correction2_sqrt).add_(self.eps), value=-step_size)
 
 
 def _model_device(model: torch.nn.Module) -> torch.device:
@@ -124,7 +165,7 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
     loss_fn = F.mse_loss if loss == "mse" else F.binary_cross_entropy
     device = Xt.device
     generator = torch.Generator(device=device).manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = Adam(model.parameters(), lr=lr)
     history = History()
     n = len(Xt)
     bar = tqdm(range(epochs), desc="epochs", leave=False, disable=not progress_enabled(progress))
@@ -143,7 +184,7 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
                 omega = penalty_fn(model, x_in, z)
                 objective = rec + lam * omega
                 pen_sum += omega.detach() * len(x)
-            optimizer.zero_grad(set_to_none=True)
+            optimizer.zero_grad()
             objective.backward()
             optimizer.step()
             rec_sum += rec.detach() * len(x)

@@ -179,3 +179,34 @@ def test_reconstruction_error_is_mse_over_samples_and_coordinates():
     model = Autoencoder([64, 16, 4], seed=0)
     expected = ((reconstruct(model, X).astype(np.float64) - X) ** 2).mean()
     assert reconstruction_error(model, X) == pytest.approx(expected, rel=1e-5)
+
+
+def test_adam_matches_torch_optim_adam_bit_for_bit():
+    """fit's Adam avoids torch.optim's import of torch._dynamo; it must be the same update."""
+    import copy
+
+    from aecourse.train import Adam
+
+    X = torch.rand(32, 6, generator=torch.Generator().manual_seed(0))
+    ours = Autoencoder([6, 5, 2], seed=0)
+    theirs = copy.deepcopy(ours)
+    opt_ours = Adam(ours.parameters(), lr=1e-2)
+    opt_theirs = torch.optim.Adam(theirs.parameters(), lr=1e-2, foreach=False)
+    for _ in range(30):
+        for model, opt in ((ours, opt_ours), (theirs, opt_theirs)):
+            opt.zero_grad()
+            ((model(X) - X) ** 2).mean().backward()
+            opt.step()
+    for a, b in zip(ours.parameters(), theirs.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_fit_does_not_import_torch_dynamo():
+    import subprocess
+    import sys
+
+    code = ("import sys, torch; from aecourse import models, train; "
+            "train.fit(models.Autoencoder([4, 2], seed=0), torch.rand(8, 4), epochs=1, progress=False); "
+            "print('torch._dynamo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -349,59 +349,59 @@ def contractive_results(digit_models: Mapping, curve_models: Mapping, X_digits, 
     return results
 
 
-def _error_and_jacobian(ax, lams, i, mse, jacobian, title: str) -> None:
-    """Test MSE (left axis) and mean Jacobian norm (right axis) against lam, with lams[i] marked."""
-    steps = np.arange(len(lams))
-    ax.plot(steps, mse, "o-", color="C0", label="test MSE")
-    ax.plot([i], [mse[i]], "o", ms=12, mfc="none", mec="k", mew=2)
-    ax.set(xlabel="$\\lambda$", ylabel="test MSE", title=title)
-    ax.set_xticks(steps, [_lam_label(v) for v in lams])
-    ax.axvline(i, color="0.4", ls=":", lw=2)
-    right = ax.twinx()
-    right.plot(steps, jacobian, "s--", color="C3", label="mean $\\|J_f\\|_F$")
-    right.plot([i], [jacobian[i]], "s", ms=12, mfc="none", mec="k", mew=2)
-    right.set(ylabel="mean $\\|J_f(x)\\|_F$", ylim=(0, 1.1 * max(jacobian)))
-    right.grid(False)
-    ax.legend(handles=ax.get_lines()[:1] + right.get_lines()[:1], loc="upper center", fontsize="small")
-
-
 def draw_contractive(fig: Figure, lam: float, *, lams, digits_mse, digits_jacobian, digits_spectrum, curve_mse,
                      curve_jacobian, curve_X, curve_points, curve_reconstructions, curve_directions,
                      curve_angles) -> None:
-    """Four views of one contractive weight lam, from ``contractive_results``.
+    """Three views of one contractive weight lam, from ``contractive_results``.
 
-    Top: test MSE and mean encoder Jacobian norm against lam on digits (left) and on the curve
-    (right). Bottom left: the normalised singular values s_k / s_1 of the digits encoder Jacobian
-    (lam = 0 dashed). Bottom right: the curve, its reconstruction, and at points of the curve the
-    input direction the encoder is most sensitive to (v_1), with the median angle to the tangent.
+    Left: test MSE and mean encoder Jacobian norm against lam, on digits and on the curve, each
+    relative to its value at the first lam (0, the plain AE). Middle: the normalised singular
+    values s_k / s_1 of the digits encoder Jacobian (first lam dashed). Right: the curve, its
+    reconstruction, and at points of the curve the input direction the encoder is most sensitive
+    to (v_1), with the median angle to the tangent.
     """
     if lam not in digits_spectrum:
         raise ValueError(f"lam must be one of the trained values {list(lams)}, got {lam}.")
+    from matplotlib.ticker import NullLocator
+
     i = list(lams).index(lam)
-    axes = fig.subplots(2, 2)
-    _error_and_jacobian(axes[0, 0], lams, i, digits_mse, digits_jacobian, "Digits: error and sensitivity")
-    _error_and_jacobian(axes[0, 1], lams, i, curve_mse, curve_jacobian, "Curve: error and sensitivity")
+    fig.set_layout_engine("none")  # fixed margins: constrained layout would cost most of a redraw
+    ax, ax_spectrum, ax_curve = fig.subplots(1, 3, gridspec_kw=dict(width_ratios=[1.1, 1.0, 1.0], left=0.06, right=0.99,
+                                                                    bottom=0.14, top=0.84, wspace=0.3))
 
-    ax = axes[1, 0]
+    steps = np.arange(len(lams))
+    for values, style, label in ((digits_mse, "o-C0", "digits MSE"), (digits_jacobian, "s-C3", "digits Jacobian norm"),
+                                 (curve_mse, "o--C0", "curve MSE"), (curve_jacobian, "s--C3", "curve Jacobian norm")):
+        relative = np.asarray(values) / values[0]
+        ax.plot(steps, relative, style[:-2], color=style[-2:], label=label)
+    ax.axvline(i, color="0.4", ls=":", lw=2)
+    ax.set(yscale="log", xlabel="λ", ylabel=f"relative to λ = {_lam_label(lams[0])}",
+           title="Error up, sensitivity down")
+    ax.yaxis.set_minor_locator(NullLocator())
+    ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_xticks(steps, [_lam_label(v) for v in lams])
+    ax.legend(fontsize="x-small", loc="upper left", framealpha=0.9)
+
     ranks = np.arange(1, len(digits_spectrum[lam]) + 1)
-    ax.plot(ranks, digits_spectrum[lams[0]], "--", color="0.5", label=f"$\\lambda$ = {_lam_label(lams[0])}")
-    ax.plot(ranks, digits_spectrum[lam], "o-", color="C3", label=f"$\\lambda$ = {_lam_label(lam)}")
-    ax.set(xlabel="k", ylabel="mean $s_k / s_1$", ylim=(0, 1.05), title="Digits: Jacobian spectrum")
-    ax.legend(fontsize="small")
+    ax_spectrum.plot(ranks, digits_spectrum[lams[0]], "--", color="0.5")
+    ax_spectrum.plot(ranks, digits_spectrum[lam], "o-", color="C3")
+    ax_spectrum.set(xlabel="k", ylabel="mean sₖ / s₁", ylim=(0, 1.05),
+                    title=f"Digits: spectrum (dashed: λ = {_lam_label(lams[0])})")
 
-    ax = axes[1, 1]
-    ax.scatter(curve_X[:, 0], curve_X[:, 1], s=4, color="0.7", label="data")
+    ax_curve.plot(curve_X[:, 0], curve_X[:, 1], ".", ms=3, color="0.7", label="data")
     r = curve_reconstructions[lam]
-    ax.plot(r[:, 0], r[:, 1], color="C0", lw=1.5, label="reconstruction")
-    v = 0.15 * curve_directions[lam]
-    p = curve_points
-    ax.plot(np.stack([p[:, 0] - v[:, 0], p[:, 0] + v[:, 0]]), np.stack([p[:, 1] - v[:, 1], p[:, 1] + v[:, 1]]),
-            color="C3", lw=2)
-    ax.plot([], [], color="C3", lw=2, label="$v_1$, most sensitive")
-    ax.set(aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
-           title=f"Curve: median angle to tangent {np.median(curve_angles[lam]):.0f}°")
-    ax.legend(fontsize="small", loc="lower left")
-    fig.suptitle(f"Contractive autoencoders, $\\lambda$ = {_lam_label(lam)}")
+    ax_curve.plot(r[:, 0], r[:, 1], color="C0", lw=1.5, label="reconstruction")
+    v, p = 0.15 * curve_directions[lam], curve_points
+    gap = np.full(len(p), np.nan)
+    ax_curve.plot(np.stack([p[:, 0] - v[:, 0], p[:, 0] + v[:, 0], gap], axis=1).ravel(),
+                  np.stack([p[:, 1] - v[:, 1], p[:, 1] + v[:, 1], gap], axis=1).ravel(),
+                  color="C3", lw=2, label="v₁, most sensitive")  # one line, segments split by NaN
+    ax_curve.set(aspect="equal", xlabel="x₁", ylabel="x₂",
+                 title=f"Curve: median angle {np.median(curve_angles[lam]):.0f}° to tangent")
+    ax_curve.legend(fontsize="small", loc="lower left")
+    fig.suptitle(f"Contractive autoencoders, λ = {_lam_label(lam)}: digits MSE {digits_mse[i]:.4f}, "
+                 f"mean Jacobian norm {digits_jacobian[i]:.2f}")
 
 
 def contractive_explorer(results: Mapping) -> LiveFigure:
@@ -410,7 +410,7 @@ def contractive_explorer(results: Mapping) -> LiveFigure:
     slider = widgets.SelectionSlider(options=[(_lam_label(v), v) for v in lams], value=lams[len(lams) // 2],
                                      description="contractive weight lam", continuous_update=True,
                                      style={"description_width": "initial"})
-    return LiveFigure(lambda fig, lam: draw_contractive(fig, lam, **results), {"lam": slider}, figsize=(11, 8))
+    return LiveFigure(lambda fig, lam: draw_contractive(fig, lam, **results), {"lam": slider}, figsize=(11, 3.8))
 
 
 # --- Lesson 7: the anomaly threshold tau ---------------------------------------------------------

@@ -426,68 +426,6 @@ def draw_threshold(fig: Figure, tau: float, *, scores_normal, scores_anomalous, 
     from aecourse.anomaly import rates
 
     fpr, tpr = rates(scores_normal, scores_anomalous, tau)
-    left, right = fig.subplots(1, 2, width_ratios=[1.6, 1.0])
-    for scores, name, color in ((scores_normal, "normal", "C0"), (scores_anomalous, "anomalous", "C3")):
-        counts, _ = np.histogram(np.clip(scores, bins[0], bins[-1]), bins)
-        left.stairs(counts / len(scores), bins, fill=True, alpha=0.35, color=color, label=f"{name} ({len(scores)})")
-    left.axvspan(tau, bins[-1], color="0.5", alpha=0.12, label="flagged: $s(x) > \\tau$")
-    left.axvline(tau, color="k", lw=2, label=f"τ = {tau:.3g}")
-    left.set(xlim=(bins[0], bins[-1]), xlabel="score $s(x) = \\|x - \\tilde{x}\\|^2$", ylabel="fraction of samples",
-             title="Scores and the threshold")
-    left.legend(loc="upper right")
-
-    right.plot(*roc, color="C2", label="ROC curve")
-    right.plot([0, 1], [0, 1], ":", color="0.5", label="chance")
-    right.plot([fpr], [tpr], "o", ms=11, color="k", label=f"τ: ({fpr:.2f}, {tpr:.2f})")
-    right.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal", xlabel="false-positive rate",
-              ylabel="true-positive rate", title="ROC curve")
-    right.legend(loc="lower right")
-    fig.suptitle(f"τ = {tau:.3g}: {fpr:.1%} of normal samples flagged (FPR), "
-                 f"{tpr:.1%} of anomalies flagged (TPR)")
-
-
-def threshold_explorer(scores_normal, scores_anomalous, *, tau: float | None = None, n_bins: int = 40) -> LiveFigure:
-    """A slider over the threshold tau redrawing ``draw_threshold`` from precomputed scores.
-
-    Parameters
-    ----------
-    scores_normal, scores_anomalous : 1-D arrays of anomaly scores (held-out data)
-    tau : float, optional; the starting threshold (default: the 95 % quantile of ``scores_normal``)
-    n_bins : int, default 40; histogram bins between the smallest and the largest score
-    """
-    from aecourse._checks import check_float, check_int
-    from aecourse.anomaly import _check_scores, quantile_threshold, roc_curve
-
-    scores_normal = _check_scores("scores_normal", scores_normal)
-    scores_anomalous = _check_scores("scores_anomalous", scores_anomalous)
-    n_bins = check_int("n_bins", n_bins)
-    lo = min(scores_normal.min(), scores_anomalous.min())
-    hi = max(scores_normal.max(), scores_anomalous.max())
-    if hi <= lo:
-        raise ValueError(f"all scores are equal ({lo:g}); there is no threshold to explore.")
-    tau = quantile_threshold(scores_normal, 0.95) if tau is None else check_float("tau", tau, minimum=lo, maximum=hi)
-    fpr, tpr, _ = roc_curve(scores_normal, scores_anomalous)
-    results = dict(scores_normal=scores_normal, scores_anomalous=scores_anomalous,
-                   bins=np.linspace(lo, hi, n_bins + 1), roc=(fpr, tpr))
-    slider = widgets.FloatSlider(value=tau, min=lo, max=hi, step=(hi - lo) / 500, readout_format=".3g",
-                                 description="threshold tau", continuous_update=True,
-                                 style={"description_width": "initial"}, layout=widgets.Layout(width="60%"))
-    return LiveFigure(lambda fig, tau: draw_threshold(fig, tau, **results), {"tau": slider}, figsize=(11, 4.6))
-
-
-# --- Lesson 7: the anomaly threshold tau ---------------------------------------------------------
-
-def draw_threshold(fig: Figure, tau: float, *, scores_normal, scores_anomalous, bins, roc) -> None:
-    """Score histograms of normal and anomalous data with the threshold tau (left), and the ROC
-    curve with the operating point of tau (right); the title gives the two rates.
-
-    ``scores_normal`` / ``scores_anomalous``: 1-D scores s(x); ``bins``: histogram bin edges;
-    ``roc``: ``(fpr, tpr)`` of ``aecourse.anomaly.roc_curve``. Flagged means s(x) > tau
-    (handout 000 §16.4).
-    """
-    from aecourse.anomaly import rates
-
-    fpr, tpr = rates(scores_normal, scores_anomalous, tau)
     fig.set_layout_engine("none")  # fixed margins: constrained layout would cost more than the drawing
     left, right = fig.subplots(1, 2, width_ratios=[1.6, 1.0], gridspec_kw=dict(left=0.07, right=0.99, bottom=0.13,
                                                                                top=0.84, wspace=0.12))

@@ -4,6 +4,10 @@ import os
 # Progress bars off in every notebook kernel nbval starts, as in CI and the stored outputs.
 os.environ["CI"] = os.environ.get("CI") or "true"
 
+# The grader's bad-submission fixtures include notebooks that are broken on purpose (not JSON,
+# infinite loops, os._exit): they are inputs for tests/test_grading*.py, not notebooks for nbval.
+collect_ignore = ["tests/fixtures"]
+
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Print the lines tests left for the reader (e.g. where the browser screenshots are)."""

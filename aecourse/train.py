@@ -38,7 +38,7 @@ class History:
 
 
 class Adam:
-    """Adam (Kingma and Ba, 2015) with torch.optim.Adam's defaults and update, in a few lines.
+    r"""Adam (Kingma and Ba, 2015) with torch.optim.Adam's defaults and update, in a few lines.
 
     ``fit`` uses it instead of ``torch.optim.Adam`` because the first use of torch.optim imports
     ``torch._dynamo``, which costs about as much as importing torch itself (1-2 s of a lesson's

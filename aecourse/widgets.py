@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -90,6 +91,15 @@ class LiveFigure:
         return bundle
 
 
+def choice_slider(description: str, values: Sequence, label: Callable[[Any], str] | None = None
+                  ) -> widgets.SelectionSlider:
+    """A slider over precomputed values (the models a lesson trained), starting at the middle one and
+    redrawing while it is dragged; ``label`` formats the readout (default: ``str``)."""
+    options = [(label(v), v) for v in values] if label else list(values)
+    return widgets.SelectionSlider(options=options, value=values[len(values) // 2], description=description,
+                                   continuous_update=True, style={"description_width": "initial"})
+
+
 # --- Lesson 1: the bottleneck size K -------------------------------------------------------------
 
 def draw_bottleneck(fig: Figure, K: int, *, sizes, ae_errors, pca_errors, X, reconstructions) -> None:
@@ -123,9 +133,7 @@ def bottleneck_explorer(*, sizes, ae_errors, pca_errors, X, reconstructions) -> 
     """A slider over the trained code sizes redrawing ``draw_bottleneck``."""
     results = dict(sizes=list(sizes), ae_errors=list(ae_errors), pca_errors=list(pca_errors), X=X,
                    reconstructions=reconstructions)
-    slider = widgets.SelectionSlider(options=list(sizes), value=list(sizes)[len(sizes) // 2],
-                                     description="code size K", continuous_update=True,
-                                     style={"description_width": "initial"})
+    slider = choice_slider("code size K", list(sizes))
     return LiveFigure(lambda fig, K: draw_bottleneck(fig, K, **results), {"K": slider}, figsize=(11, 3.6))
 
 
@@ -182,9 +190,7 @@ def draw_denoising(fig: Figure, sigma: float, *, sigmas, variances, clean, noisy
 def denoising_explorer(results: Mapping) -> LiveFigure:
     """A slider over the precomputed noise levels of ``aecourse.denoising.sigma_sweep`` redrawing
     ``draw_denoising``."""
-    sigmas = list(results["sigmas"])
-    slider = widgets.SelectionSlider(options=sigmas, value=sigmas[len(sigmas) // 2], description="noise sigma",
-                                     continuous_update=True, style={"description_width": "initial"})
+    slider = choice_slider("noise sigma", list(results["sigmas"]))
     return LiveFigure(lambda fig, sigma: draw_denoising(fig, sigma, **results), {"sigma": slider},
                       figsize=(13, 4.2))
 
@@ -288,10 +294,7 @@ def draw_sparsity(fig: Figure, lam: float, *, lams, K, X, mse, active, reconstru
 
 def sparsity_explorer(results: Mapping) -> LiveFigure:
     """A slider over the trained values of lam (log-spaced, 0 first) redrawing ``draw_sparsity``."""
-    lams = list(results["lams"])
-    slider = widgets.SelectionSlider(options=[(_lam_label(v), v) for v in lams], value=lams[len(lams) // 2],
-                                     description="sparsity weight lam", continuous_update=True,
-                                     style={"description_width": "initial"})
+    slider = choice_slider("sparsity weight lam", list(results["lams"]), label=_lam_label)
     return LiveFigure(lambda fig, lam: draw_sparsity(fig, lam, **results), {"lam": slider}, figsize=(12, 5.2))
 
 
@@ -406,10 +409,7 @@ def draw_contractive(fig: Figure, lam: float, *, lams, digits_mse, digits_jacobi
 
 def contractive_explorer(results: Mapping) -> LiveFigure:
     """A slider over the trained values of lam (0 first) redrawing ``draw_contractive``."""
-    lams = list(results["lams"])
-    slider = widgets.SelectionSlider(options=[(_lam_label(v), v) for v in lams], value=lams[len(lams) // 2],
-                                     description="contractive weight lam", continuous_update=True,
-                                     style={"description_width": "initial"})
+    slider = choice_slider("contractive weight lam", list(results["lams"]), label=_lam_label)
     return LiveFigure(lambda fig, lam: draw_contractive(fig, lam, **results), {"lam": slider}, figsize=(11, 3.8))
 
 

@@ -21,6 +21,7 @@ _STYLE = {
     "xtick.labelsize": 11,
     "ytick.labelsize": 11,
     "lines.linewidth": 2.0,
+    "lines.markersize": 6.0,  # matplotlib's default, listed so that presenter mode scales markers too
     "axes.grid": True,
     "grid.alpha": 0.3,
     "image.cmap": "gray_r",

@@ -1,0 +1,168 @@
+"""Make the screenshots in docs/ again.
+
+    python scripts/make_screenshots.py presenter   # docs/presenter.png (no browser needed)
+    python scripts/make_screenshots.py slider      # docs/screenshot-slider.png (JupyterLab + Chromium)
+
+presenter: lesson 1's "error against bottleneck size" figure, trained as the lesson trains it,
+drawn with ``aecourse.setup()`` and with ``aecourse.setup(presenter=True)``, side by side at the
+pixel size JupyterLab shows them.
+slider: lesson 3 in JupyterLab in headless Chromium (a temporary copy of the notebook), all cells
+run, the lambda slider moved one step; the "Try it" cell and its live figure, cropped.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from _course import ROOT
+
+DOCS = ROOT / "docs"
+
+
+def lesson1_error_figure():
+    """Lesson 1, cell "Reconstruction error against bottleneck size" (same models, same seeds)."""
+    import matplotlib.pyplot as plt
+
+    from aecourse import data, linear, models, train
+
+    X, y = data.load_digits()
+    split = data.train_val_test_split(X, y, seed=0)
+    code_sizes = [1, 2, 4, 8, 16]
+    ae_errors, pca_errors = [], []
+    for k in code_sizes:
+        model = models.Autoencoder([64, 64, k], seed=0)
+        train.fit(model, split.X_train, epochs=60, lr=1e-2, batch_size=256, progress=False)
+        ae_errors.append(train.reconstruction_error(model, split.X_test))
+        pca_errors.append(linear.pca(split.X_train, k).reconstruction_error(split.X_test))
+    fig, ax = plt.subplots()
+    ax.plot(code_sizes, ae_errors, "o-", label="autoencoder 64-64-K")
+    ax.plot(code_sizes, pca_errors, "s--", label="PCA, K components")
+    ax.set(xscale="log", yscale="log", xlabel="code size K", ylabel="test MSE",
+           title="Reconstruction error against bottleneck size")
+    ax.set_xticks(code_sizes, [str(k) for k in code_sizes])
+    ax.legend()
+    return fig
+
+
+def presenter() -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image, ImageDraw, ImageFont
+
+    import aecourse
+
+    images = []
+    for flag in (False, True):
+        aecourse.setup(presenter=flag)
+        fig = lesson1_error_figure()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight")  # as JupyterLab's inline backend
+        plt.close(fig)
+        images.append(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+    font = ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"), 26)
+    labels = ["aecourse.setup()", "aecourse.setup(presenter=True)  or  AECOURSE_PRESENTER=1"]
+    gap, top = 40, 60
+    width = sum(im.width for im in images) + 3 * gap
+    height = max(im.height for im in images) + top + gap
+    sheet = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(sheet)
+    x = gap
+    for im, label in zip(images, labels):
+        draw.text((x, 15), label, fill="black", font=font)
+        sheet.paste(im, (x, top))
+        draw.rectangle([x - 1, top - 1, x + im.width, top + im.height], outline=(180, 180, 180))
+        x += im.width + gap
+    target = DOCS / "presenter.png"
+    sheet.save(target, optimize=True)
+    print(f"{target}: normal {images[0].size} px, presenter {images[1].size} px")
+    return target
+
+
+def slider(lesson: str = "03_sparse.ipynb") -> Path:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("Chromium not found: apt-get install chromium")
+    token = "aecourse-screenshots"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copy(ROOT / "notebooks" / lesson, root / lesson)
+        env = dict(os.environ, CI="true", JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
+                   JUPYTERLAB_SETTINGS_DIR=str(root / ".lab-settings"))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
+             "--allow-root"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=root)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 120
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise SystemExit("jupyter lab did not start")
+                    time.sleep(0.5)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page(viewport={"width": 1440, "height": 1100})
+                page.goto(f"{url}/lab/tree/{lesson}?token={token}", timeout=120_000)
+                page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=180_000)
+                page.locator(".lm-MenuBar-itemLabel", has_text="View").first.click()  # hide the file browser
+                page.locator(".lm-Menu-itemLabel", has_text="File Browser").first.click()
+                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+                page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+                box = page.locator(".widget-vbox:has(.widget-slider):has(img.widget-image)").first
+                box.wait_for(timeout=300_000)
+                cell = page.locator(".jp-CodeCell:has(.widget-slider)").first
+                cell.scroll_into_view_if_needed()
+                image = box.locator("img.widget-image").first
+                before = image.get_attribute("src")
+                box.locator(".widget-slider .noUi-handle, .widget-slider [role='slider']").first.focus()
+                page.keyboard.press("ArrowRight")
+                deadline = time.time() + 30
+                while image.get_attribute("src") == before and time.time() < deadline:
+                    time.sleep(0.2)
+                time.sleep(1)
+                page.mouse.move(0, 0)
+                heading = page.locator(".jp-MarkdownCell:has-text('Try it')").first
+                heading.scroll_into_view_if_needed()
+                top = heading.bounding_box()
+                bottom = cell.bounding_box()
+                panel = page.locator(".jp-NotebookPanel").first.bounding_box()
+                clip = {"x": panel["x"], "y": top["y"] - 8, "width": panel["width"],
+                        "height": bottom["y"] + bottom["height"] - top["y"] + 16}
+                target = DOCS / "screenshot-slider.png"
+                page.screenshot(path=str(target), clip=clip)
+                browser.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    print(target)
+    return target
+
+
+if __name__ == "__main__":
+    jobs = {"presenter": presenter, "slider": slider}
+    if len(sys.argv) != 2 or sys.argv[1] not in jobs:
+        raise SystemExit("usage: python scripts/make_screenshots.py presenter|slider")
+    jobs[sys.argv[1]]()

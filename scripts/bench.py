@@ -11,7 +11,7 @@ under 100 ms median, fit within 1.1x of the bare loop. The figures are written t
 docs/benchmarks.md with the machine they were taken on. This is a report, not a test: it never
 fails on a slow machine, it says which targets were missed.
 
-    python scripts/bench.py [--only lessons,widgets,train,grading] [--no-write]
+    python scripts/bench.py [--only lessons,widgets,train,grading] [--lessons 03,05] [--no-write]
 """
 from __future__ import annotations
 
@@ -31,22 +31,39 @@ from _course import ROOT, lesson_paths
 PEAK_RSS_CELL = "import resource; print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
 
 
-def bench_lessons() -> list[tuple[str, float, float]]:
+def cell_seconds(cell) -> float:
+    """A cell's run time, from the timestamps nbclient records in its metadata."""
+    timing = cell.metadata.get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    parse = lambda stamp: datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(end) - parse(start)).total_seconds()
+
+
+def bench_lessons(only: list[str] | None = None, slowest: int = 3) -> list[tuple[str, float, float]]:
+    """Execute each lesson (those whose name starts with one of ``only``) and print its wall time,
+    peak memory and its ``slowest`` cells (the ones to trim when a lesson is over budget)."""
     import nbformat
     from nbclient import NotebookClient
 
     rows = []
     for path in lesson_paths():
+        if only and not any(path.name.startswith(prefix) for prefix in only):
+            continue
         nb = nbformat.read(path, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(PEAK_RSS_CELL))
         start = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3",
+        NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=True,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         wall = time.perf_counter() - start
         text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
         rss_mb = int(text.split("PEAK_RSS_KB")[1].split()[0]) / 1024
         rows.append((path.name, wall, rss_mb))
-        print(f"  {path.name:34s} {wall:6.1f} s  {rss_mb:7.0f} MB", flush=True)
+        cells = sorted(((cell_seconds(c), i) for i, c in enumerate(nb.cells[:-1]) if c.cell_type == "code"),
+                       reverse=True)[:slowest]
+        heavy = ", ".join(f"cell {i} {t:.1f} s" for t, i in cells)
+        print(f"  {path.name:34s} {wall:6.1f} s  {rss_mb:7.0f} MB   slowest: {heavy}", flush=True)
     return rows
 
 
@@ -166,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="lessons,widgets,train,grading",
                         help="comma-separated parts to run (default: all)")
+    parser.add_argument("--lessons", default="",
+                        help="comma-separated lesson prefixes to time, e.g. 03,05 (default: every lesson)")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -174,13 +193,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--only takes lessons, widgets, train, grading; got {sorted(unknown)}")
     os.environ["CI"] = "true"  # no progress bars while timing
     results = {}
-    for part, fn in (("lessons", bench_lessons), ("widgets", bench_widgets), ("train", bench_train),
+    only = [prefix for prefix in args.lessons.split(",") if prefix]
+    for part, fn in (("lessons", lambda: bench_lessons(only)), ("widgets", bench_widgets), ("train", bench_train),
                      ("grading", bench_grading)):
         if part in parts:
             print(f"{part}:", flush=True)
             results[part] = fn()
     text = report(results.get("lessons"), results.get("widgets"), results.get("train"), results.get("grading"))
-    if not args.no_write and parts == {"lessons", "widgets", "train", "grading"}:
+    if not args.no_write and not only and parts == {"lessons", "widgets", "train", "grading"}:
         (ROOT / "docs" / "benchmarks.md").write_text(text + "\n")
         print("wrote docs/benchmarks.md")
     else:

@@ -8,6 +8,7 @@ CI installs Chromium (see .ci/run). Never downloads a browser.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -91,6 +92,24 @@ def browser():
             b.close()
 
 
+def open_notebook(page, url: str, name: str) -> None:
+    """Open one notebook in a workspace of its own, reset: JupyterLab would otherwise restore the
+    tabs of the previous test, and "Run All Cells" could run another notebook than this one."""
+    workspace = re.sub(r"\W", "-", name.removesuffix(".ipynb"))
+    page.goto(f"{url}/lab/workspaces/{workspace}/tree/{name}?reset&token={TOKEN}", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=120_000)  # kernel started (status bar)
+
+
+def shut_down_kernels(url: str) -> None:
+    """Stop every kernel of the server (one lesson's kernel holds a few hundred MB)."""
+    with urllib.request.urlopen(f"{url}/api/kernels?token={TOKEN}", timeout=10) as response:
+        kernels = json.load(response)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={TOKEN}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
 def run_all_cells(page) -> None:
     """Run > Run All Cells; clicked again if the first click came before the notebook was ready."""
     for _ in range(3):
@@ -120,9 +139,7 @@ def test_lesson_sliders_redraw_in_jupyterlab(lab, browser, lesson, request):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{url}/lab/tree/{lesson}?token={TOKEN}", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=120_000)  # kernel started (status bar)
+        open_notebook(page, url, lesson)
         run_all_cells(page)
         wait_until_executed(page, timeout_s=300)
         figures = page.locator(".widget-vbox:has(.widget-slider):has(img.widget-image)")
@@ -151,5 +168,6 @@ def test_lesson_sliders_redraw_in_jupyterlab(lab, browser, lesson, request):
         assert errors.count() == 0, f"{lesson}: a cell printed an error:\n" + "\n".join(errors.all_text_contents())[:3000]
     finally:
         page.close()
+        shut_down_kernels(url)
     request.config.aecourse_report = getattr(request.config, "aecourse_report", []) + [
         f"browser test screenshots for {lesson}: {SHOTS}"]

@@ -20,7 +20,8 @@ import time
 import pytest
 
 # The server and browser fixtures, and the helpers, are the browser test's: one way to start them.
-from test_browser import SHOTS, TOKEN, browser, lab, run_all_cells, wait_until_executed  # noqa: F401
+from test_browser import (SHOTS, browser, lab, open_notebook, run_all_cells, shut_down_kernels,  # noqa: F401
+                          wait_until_executed)
 
 LESSON = "01_bottleneck.ipynb"
 SLIDER_CELL = "bottleneck_explorer"  # the lesson's widget cell
@@ -49,9 +50,7 @@ def test_rise_presents_a_lesson_as_reveal_slides(lab, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
-        page.goto(f"{url}/lab/tree/{LESSON}?token={TOKEN}", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=120_000)
+        open_notebook(page, url, LESSON)
         run_all_cells(page)
         wait_until_executed(page, timeout_s=300)
 
@@ -106,3 +105,4 @@ def test_rise_presents_a_lesson_as_reveal_slides(lab, browser):
               f" screenshots in {SHOTS}")
     finally:
         page.close()
+        shut_down_kernels(url)

@@ -33,6 +33,31 @@ def indexed(n=1000, classes=4, seed=0):
     return X, rng.integers(0, classes, size=n)
 
 
+@pytest.mark.parametrize("stratified", [True, False])
+@pytest.mark.parametrize("seed, val, test", [(0, 0.15, 0.15), (3, 0.2, 0.1), (11, 0.3, 0.25)])
+def test_split_is_sklearns_train_test_split_twice(seed, val, test, stratified):
+    """The split reproduces scikit-learn's (same indices, same order) without importing it."""
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits()
+    if not stratified:
+        X, y = X[:997], y[:997]
+    strat = y if stratified else None
+    rest, test_idx = train_test_split(np.arange(len(X)), test_size=test, random_state=seed, stratify=strat)
+    train_idx, val_idx = train_test_split(rest, test_size=val / (1 - test), random_state=seed,
+                                          stratify=y[rest] if stratified else None)
+    s = train_val_test_split(X, y if stratified else None, val=val, test=test, seed=seed)
+    np.testing.assert_array_equal(s.X_train, X[train_idx])
+    np.testing.assert_array_equal(s.X_val, X[val_idx])
+    np.testing.assert_array_equal(s.X_test, X[test_idx])
+
+
+def test_split_refuses_a_class_with_one_sample():
+    X, y = np.zeros((20, 2)), np.array([0] * 10 + [1] * 9 + [2])
+    with pytest.raises(ValueError, match="at least 2 samples per class"):
+        train_val_test_split(X, y)
+
+
 def test_split_sizes():
     X, y = indexed()
     s = train_val_test_split(X, y, val=0.2, test=0.1)

@@ -37,7 +37,29 @@ def _seeded_init(module: nn.Module, seed: int | None) -> None:
                 layer.reset_parameters()
 
 
-class Autoencoder(nn.Module):
+class _EncoderDecoder(nn.Module):
+    """What every autoencoder here shares: ``.encoder`` f, ``.decoder`` g, ``n_features`` (D) and
+    ``latent_dim`` (K), with input checks on ``encode`` and ``decode``."""
+
+    encoder: nn.Module
+    decoder: nn.Module
+    n_features: int
+    latent_dim: int
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """z = f(x); x of shape (batch, D) -> z of shape (batch, K)."""
+        return self.encoder(check_tensor("x", x, ndim=2, n_features=self.n_features))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """x_tilde = g(z); z of shape (batch, K) -> (batch, D)."""
+        return self.decoder(check_tensor("z", z, ndim=2, n_features=self.latent_dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x_tilde = g(f(x))."""
+        return self.decoder(self.encode(x))
+
+
+class Autoencoder(_EncoderDecoder):
     """A fully connected autoencoder with a mirrored decoder.
 
     ``Autoencoder([64, 32, 8])`` builds the encoder 64 -> 32 -> 8 and the decoder 8 -> 32 -> 64
@@ -92,23 +114,11 @@ class Autoencoder(nn.Module):
             self.decoder = stack(self.sizes[::-1], out_activation, "out_activation")
         _seeded_init(self, seed)
 
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """z = f(x); x of shape (batch, D) -> z of shape (batch, K)."""
-        return self.encoder(check_tensor("x", x, ndim=2, n_features=self.n_features))
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """x_tilde = g(z); z of shape (batch, K) -> (batch, D)."""
-        return self.decoder(check_tensor("z", z, ndim=2, n_features=self.latent_dim))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x_tilde = g(f(x))."""
-        return self.decoder(self.encode(x))
-
     def extra_repr(self) -> str:
         return f"sizes={self.sizes}, activation={self.activation!r}"
 
 
-class LinearAutoencoder(nn.Module):
+class LinearAutoencoder(_EncoderDecoder):
     """z = W_enc x + b_enc, x_tilde = W_dec z + b_dec (handout 002, "Linear Autoencoders and PCA").
 
     Trained with MSE its decoder columns span the top-k principal subspace (not the principal
@@ -132,14 +142,3 @@ class LinearAutoencoder(nn.Module):
             self.encoder = nn.Linear(self.n_features, self.latent_dim, bias=bias)
             self.decoder = nn.Linear(self.latent_dim, self.n_features, bias=bias)
         _seeded_init(self, seed)
-
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """z = W_enc x + b_enc; (batch, d) -> (batch, k)."""
-        return self.encoder(check_tensor("x", x, ndim=2, n_features=self.n_features))
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """x_tilde = W_dec z + b_dec; (batch, k) -> (batch, d)."""
-        return self.decoder(check_tensor("z", z, ndim=2, n_features=self.latent_dim))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decoder(self.encode(x))

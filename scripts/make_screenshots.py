@@ -12,18 +12,15 @@ run, the lambda slider moved one step; the "Try it" cell and its live figure, cr
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from _course import ROOT
+from _lab import running_lab
 
 DOCS = ROOT / "docs"
 
@@ -96,33 +93,14 @@ def slider(lesson: str = "03_sparse.ipynb") -> Path:
     if chromium is None:
         raise SystemExit("Chromium not found: apt-get install chromium")
     token = "aecourse-screenshots"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         shutil.copy(ROOT / "notebooks" / lesson, root / lesson)
-        env = dict(os.environ, CI="true", JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
-                   JUPYTERLAB_SETTINGS_DIR=str(root / ".lab-settings"))
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
-             "--allow-root"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=root)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 120
-            while True:
-                try:
-                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.time() > deadline:
-                        raise SystemExit("jupyter lab did not start")
-                    time.sleep(0.5)
+        with running_lab(root, token, start_timeout=120) as url:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
                 page = browser.new_page(viewport={"width": 1440, "height": 1100})
-                page.goto(f"{url}/lab/tree/{lesson}?token={token}", timeout=120_000)
+                page.goto(f"{url}/lab/tree/{lesson}?reset&token={token}", timeout=120_000)
                 page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=180_000)
                 page.locator(".lm-MenuBar-itemLabel", has_text="View").first.click()  # hide the file browser
                 page.locator(".lm-Menu-itemLabel", has_text="File Browser").first.click()
@@ -151,12 +129,6 @@ def slider(lesson: str = "03_sparse.ipynb") -> Path:
                 target = DOCS / "screenshot-slider.png"
                 page.screenshot(path=str(target), clip=clip)
                 browser.close()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
     print(target)
     return target
 

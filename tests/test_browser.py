@@ -9,11 +9,8 @@ CI installs Chromium (see .ci/run). Never downloads a browser.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -22,6 +19,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from _lab import running_lab  # noqa: E402  (the one way to start JupyterLab; also used for the docs screenshots)
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = ROOT / "_build" / "browser"
 TOKEN = "aecourse-browser-test"
@@ -33,12 +33,6 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium not found: in
                                 "to run the browser test; .ci/run does")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on a copy of the lessons (autosave never touches the committed files)."""
@@ -46,38 +40,11 @@ def lab(tmp_path_factory):
     for name in LESSONS:
         if (ROOT / "notebooks" / name).exists():
             shutil.copy(ROOT / "notebooks" / name, root / name)
-    port = free_port()
-    # Render every cell (no virtual scrolling), so off-screen outputs can be inspected.
-    settings = root / ".lab-settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    env = dict(os.environ, CI="true", JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
-               JUPYTERLAB_SETTINGS_DIR=str(root / ".lab-settings"))
-    log = open(root / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--ServerApp.open_browser=False", "--allow-root"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail(f"jupyter lab did not start; see {root / 'lab.log'}:\n{(root / 'lab.log').read_text()[-2000:]}")
-                time.sleep(0.5)
-        yield url, root
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        with running_lab(root, TOKEN) as url:
+            yield url, root
+    except RuntimeError as error:  # it did not start
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")

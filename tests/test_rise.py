@@ -17,8 +17,6 @@ import json
 import re
 import time
 
-import pytest
-
 # The server and browser fixtures, and the helpers, are the browser test's: one way to start them.
 from test_browser import (SHOTS, browser, lab, open_notebook, run_all_cells, shut_down_kernels,  # noqa: F401
                           wait_until_executed)

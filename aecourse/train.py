@@ -57,7 +57,7 @@ class Adam:
         self.lr, self.betas, self.eps = lr, betas, eps
         self.m = [torch.zeros_like(p) for p in self.params]
         self.v = [torch.zeros_like(p) for p in self.params]
-        self.t = 0
+        self.t = [0] * len(self.params)  # steps taken, per parameter
 
     def zero_grad(self) -> None:
         for p in self.params:
@@ -65,23 +65,25 @@ class Adam:
 
     @torch.no_grad()
     def step(self) -> None:
-        self.t += 1
         beta1, beta2 = self.betas
-        step_size = self.lr / (1 - beta1**self.t)
-        bias_correction2_sqrt = math.sqrt(1 - beta2**self.t)
-        # the single-tensor update, each operation applied to all parameters in one call (the
-        # foreach kernels do the same arithmetic per element; a third less Python overhead per step)
+        # as in torch.optim.Adam, a parameter without a gradient is skipped and keeps its own step count
         live = [i for i, p in enumerate(self.params) if p.grad is not None]
+        for i in live:
+            self.t[i] += 1
         params = [self.params[i] for i in live]
         grads = [p.grad for p in params]
         m, v = [self.m[i] for i in live], [self.v[i] for i in live]
+        step_sizes = [-self.lr / (1 - beta1 ** self.t[i]) for i in live]
+        bias_corrections2_sqrt = [math.sqrt(1 - beta2 ** self.t[i]) for i in live]
+        # the single-tensor update, each operation applied to all parameters in one call (the
+        # foreach kernels do the same arithmetic per element; a third less Python overhead per step)
         torch._foreach_lerp_(m, grads, 1 - beta1)
         torch._foreach_mul_(v, beta2)
         torch._foreach_addcmul_(v, grads, grads, value=1 - beta2)
         denom = torch._foreach_sqrt(v)
-        torch._foreach_div_(denom, bias_correction2_sqrt)
+        torch._foreach_div_(denom, bias_corrections2_sqrt)
         torch._foreach_add_(denom, self.eps)
-        torch._foreach_addcdiv_(params, m, denom, value=-step_size)
+        torch._foreach_addcdiv_(params, m, denom, step_sizes)
 
 
 def _model_device(model: torch.nn.Module) -> torch.device:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-import sklearn.metrics
 import torch
 
 from aecourse._checks import check_array, check_float
@@ -160,26 +159,38 @@ def rates(scores_normal, scores_anomalous, tau: float) -> Rates:
     return Rates(fp / (tn + fp), tp / (fn + tp))
 
 
-def _labelled(scores_normal, scores_anomalous) -> tuple[np.ndarray, np.ndarray]:
+def _pooled(scores_normal, scores_anomalous) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The distinct scores of both groups (ascending), the index of each sample's score among
+    them (normal samples first), how often each occurs, and the number of normal samples."""
     scores_normal = _check_scores("scores_normal", scores_normal)
     scores_anomalous = _check_scores("scores_anomalous", scores_anomalous)
-    labels = np.concatenate([np.zeros(len(scores_normal)), np.ones(len(scores_anomalous))])
-    return labels, np.concatenate([scores_normal, scores_anomalous])
+    values, where, counts = np.unique(np.concatenate([scores_normal, scores_anomalous]),
+                                      return_inverse=True, return_counts=True)
+    return values, where, counts, len(scores_normal)
 
 
 def roc_curve(scores_normal, scores_anomalous) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ROC curve: (FPR, TPR) of the decision "anomalous if s(x) >= t" for every threshold t.
 
-    Built on ``sklearn.metrics.roc_curve`` with the anomalies as the positive class; all
-    thresholds are kept (``drop_intermediate=False``), so each point is one possible t.
+    The thresholds are the distinct scores from the highest down, after +inf (nothing flagged);
+    at each, FPR and TPR count the normal and anomalous samples scoring at least t. All
+    thresholds are kept, so each point is one possible t. This is
+    ``sklearn.metrics.roc_curve(labels, scores, drop_intermediate=False)`` with the anomalies
+    as the positive class (tested to agree), in numpy.
 
     Returns
     -------
     fpr, tpr, thresholds : 1-D arrays, fpr and tpr increasing from (0, 0) to (1, 1); the first
         threshold is +inf (nothing flagged).
     """
-    labels, scores = _labelled(scores_normal, scores_anomalous)
-    return sklearn.metrics.roc_curve(labels, scores, drop_intermediate=False)
+    values, where, _, n_normal = _pooled(scores_normal, scores_anomalous)
+    n_anomalous = len(where) - n_normal
+    # how many normal / anomalous samples have each distinct score, from the highest score down
+    normal_at = np.bincount(where[:n_normal], minlength=len(values))[::-1]
+    anomalous_at = np.bincount(where[n_normal:], minlength=len(values))[::-1]
+    fpr = np.concatenate([[0.0], np.cumsum(normal_at) / n_normal])
+    tpr = np.concatenate([[0.0], np.cumsum(anomalous_at) / n_anomalous])
+    return fpr, tpr, np.concatenate([[np.inf], values[::-1]])
 
 
 def auc(scores_normal, scores_anomalous) -> float:
@@ -191,7 +202,15 @@ def auc(scores_normal, scores_anomalous) -> float:
 
     for x_a a random anomaly and x_n a random normal sample (the Mann-Whitney statistic divided
     by n_a n_n). 1 separates perfectly, 0.5 is chance. It needs no threshold, so it compares
-    scoring methods before anyone picks tau. Computed by ``sklearn.metrics.roc_auc_score``.
+    scoring methods before anyone picks tau. Computed from ranks: with R_a the sum of the
+    anomalies' ranks among all n_n + n_a scores (ties get their average rank),
+
+    .. math:: \\mathrm{AUC} = \\frac{R_a - n_a (n_a + 1) / 2}{n_a n_n},
+
+    which equals ``sklearn.metrics.roc_auc_score`` (tested).
     """
-    labels, scores = _labelled(scores_normal, scores_anomalous)
-    return float(sklearn.metrics.roc_auc_score(labels, scores))
+    _, where, counts, n_normal = _pooled(scores_normal, scores_anomalous)
+    n_anomalous = len(where) - n_normal
+    average_rank = np.cumsum(counts) - (counts - 1) / 2  # of each distinct score, ranks from 1
+    rank_sum = average_rank[where[n_normal:]].sum()
+    return float((rank_sum - n_anomalous * (n_anomalous + 1) / 2) / (n_anomalous * n_normal))

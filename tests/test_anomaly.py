@@ -223,6 +223,21 @@ def test_area_under_the_roc_points_is_the_auc():
     assert area == pytest.approx(anomaly.auc(normal, anomalous), abs=1e-12)
 
 
+@pytest.mark.parametrize("decimals", [None, 1])  # continuous scores, and many ties
+def test_roc_curve_and_auc_match_scikit_learn(decimals):
+    for seed in range(3):
+        normal, anomalous = _two_samples(seed)
+        if decimals is not None:
+            normal, anomalous = np.round(normal, decimals), np.round(anomalous, decimals)
+        labels = np.r_[np.zeros(len(normal)), np.ones(len(anomalous))]
+        scores = np.r_[normal, anomalous]
+        expected = sklearn.metrics.roc_curve(labels, scores, drop_intermediate=False)
+        for ours, theirs in zip(anomaly.roc_curve(normal, anomalous), expected):
+            np.testing.assert_array_equal(ours, theirs)
+        assert anomaly.auc(normal, anomalous) == pytest.approx(sklearn.metrics.roc_auc_score(labels, scores),
+                                                               abs=1e-12)
+
+
 def test_auc_rejects_bad_scores():
     with pytest.raises(ValueError, match="scores_normal is empty"):
         anomaly.auc(np.array([]), np.ones(3))

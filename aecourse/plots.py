@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from aecourse._checks import check_array, check_int
 
@@ -78,7 +79,9 @@ def image_grid(images, *, shape: tuple[int, int] = (8, 8), ncols: int = 10, labe
                     ha="center", va="bottom", fontsize="small")
     ax.set_xticks([]), ax.set_yticks([])
     ax.set_xlabel(f"{len(imgs)} images of {shape[0]}x{shape[1]} pixels (darker = higher value)")
-    ax.set_title(title)
+    # the labels of the first row sit above the image: lift the title over them
+    label_size = FontProperties(size="small").get_size_in_points()
+    ax.set_title(title, pad=6 if labels is None else 6 + 1.5 * label_size)
     return fig
 
 

@@ -97,3 +97,16 @@ def test_latent_scatter_colours_each_label():
 def test_loss_curves_rejects_what_is_not_a_history():
     with pytest.raises(TypeError, match="histories"):
         plots.loss_curves({"AE": [0.1, 0.05]})
+
+
+@pytest.mark.parametrize("font_size", [12, 18])  # the course style and presenter mode
+def test_image_grid_title_clears_the_labels_of_the_first_row(font_size):
+    with matplotlib.rc_context({"font.size": font_size, "axes.titlesize": font_size + 1}):
+        fig = plots.image_grid(IMAGES, labels=[f"{i}: s=0.{i}" for i in range(12)], ncols=6,
+                               title="A long title over labels")
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    title = ax.title.get_window_extent(renderer)
+    for label in ax.texts:
+        assert label.get_window_extent(renderer).y1 <= title.y0, label.get_text()

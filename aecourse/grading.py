@@ -378,6 +378,17 @@ def _generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+def _check_corrupted_copy(name: str, x0: torch.Tensor, x: torch.Tensor, x_hat, dtype_hint: str) -> None:
+    """What every corruption must do: return a new tensor of x's shape and dtype, x left as it was (x0)."""
+    if not isinstance(x_hat, torch.Tensor):
+        raise GradingError(f"{name} must return a torch.Tensor, got {type(x_hat).__name__}.")
+    _unchanged(name, x0, x, "x")
+    if x_hat.shape != x.shape:
+        raise GradingError(f"{name} must return the shape of x {tuple(x.shape)}, got {tuple(x_hat.shape)}.")
+    if x_hat.dtype != x.dtype:
+        raise GradingError(f"{name} must keep the dtype of x ({x.dtype}), got {x_hat.dtype}; {dtype_hint}")
+
+
 def check_gaussian_corruption(gaussian_corrupt: Callable, *, shape: Sequence[int] = (400, 50), sigma: float = 0.3,
                               dtype=torch.float32, seed: int = 0) -> None:
     """Check ``gaussian_corrupt(x, sigma, generator)``: x_hat = x + N(0, sigma^2) noise, x unchanged."""
@@ -385,13 +396,7 @@ def check_gaussian_corruption(gaussian_corrupt: Callable, *, shape: Sequence[int
     x = _random(shape, seed, dtype)
     x0 = x.clone()
     x_hat = _call(gaussian_corrupt, name, x, sigma, _generator(seed))
-    if not isinstance(x_hat, torch.Tensor):
-        raise GradingError(f"{name} must return a torch.Tensor, got {type(x_hat).__name__}.")
-    _unchanged(name, x0, x, "x")
-    if x_hat.shape != x.shape:
-        raise GradingError(f"{name} must return the shape of x {tuple(x.shape)}, got {tuple(x_hat.shape)}.")
-    if x_hat.dtype != x.dtype:
-        raise GradingError(f"{name} must keep the dtype of x ({x.dtype}), got {x_hat.dtype}; pass dtype=x.dtype to torch.randn.")
+    _check_corrupted_copy(name, x0, x, x_hat, dtype_hint="pass dtype=x.dtype to torch.randn.")
     again = _call(gaussian_corrupt, name, x, sigma, _generator(seed))
     if not torch.equal(again, x_hat):
         raise GradingError(f"{name} gave different noise for the same generator; draw the noise with "
@@ -433,14 +438,7 @@ def check_masking_corruption(masking_corrupt: Callable, *, shape: Sequence[int] 
     x = _random(shape, seed, dtype, 0.1, 1.0)  # no zeros in x, so every 0 in x_hat was masked
     x0 = x.clone()
     x_hat = _call(masking_corrupt, name, x, p, _generator(seed))
-    if not isinstance(x_hat, torch.Tensor):
-        raise GradingError(f"{name} must return a torch.Tensor, got {type(x_hat).__name__}.")
-    _unchanged(name, x0, x, "x")
-    if x_hat.shape != x.shape:
-        raise GradingError(f"{name} must return the shape of x {tuple(x.shape)}, got {tuple(x_hat.shape)}.")
-    if x_hat.dtype != x.dtype:
-        raise GradingError(f"{name} must keep the dtype of x ({x.dtype}), got {x_hat.dtype}; multiply x by the mask "
-                           "converted with mask.to(x.dtype).")
+    _check_corrupted_copy(name, x0, x, x_hat, dtype_hint="multiply x by the mask converted with mask.to(x.dtype).")
     again = _call(masking_corrupt, name, x, p, _generator(seed))
     if not torch.equal(again, x_hat):
         raise GradingError(f"{name} gave a different mask for the same generator; draw it with "

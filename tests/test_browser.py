@@ -83,19 +83,33 @@ def run_all_cells(page) -> None:
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         time.sleep(5)
-        if any(p.strip() != "[ ]:" for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()):
+        if any(p != "[ ]:" for p in prompts(page)):
             return
 
 
-def wait_until_executed(page, timeout_s: float) -> None:
-    """Every code cell has a number in its prompt and none shows [*]."""
+def wait_until(condition, timeout_s: float, interval_s: float = 0.3) -> None:
+    """Poll ``condition()`` until it is true or ``timeout_s`` has passed (the caller asserts after)."""
     deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        prompts = [p.strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()]
-        if prompts and all(p.startswith("[") and p[1:].rstrip(":]").strip().isdigit() for p in prompts):
-            return
-        time.sleep(1)
-    raise AssertionError(f"cells still running after {timeout_s} s: {prompts}")
+    while not condition() and time.time() < deadline:
+        time.sleep(interval_s)
+
+
+def prompts(page) -> list[str]:
+    return [p.strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()]
+
+
+def all_executed(page) -> bool:
+    """Every code cell has a number in its prompt and none shows [*]."""
+    shown = prompts(page)
+    return bool(shown) and all(p.startswith("[") and p[1:].rstrip(":]").strip().isdigit() for p in shown)
+
+
+def open_and_run_all(page, url: str, name: str, timeout_s: float = 300) -> None:
+    """Open a notebook (its own workspace), Run All Cells, and wait until every cell has run."""
+    open_notebook(page, url, name)
+    run_all_cells(page)
+    wait_until(lambda: all_executed(page), timeout_s, interval_s=1)
+    assert all_executed(page), f"cells still running after {timeout_s} s: {prompts(page)}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -106,9 +120,7 @@ def test_lesson_sliders_redraw_in_jupyterlab(lab, browser, lesson, request):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        open_notebook(page, url, lesson)
-        run_all_cells(page)
-        wait_until_executed(page, timeout_s=300)
+        open_and_run_all(page, url, lesson)
         figures = page.locator(".widget-vbox:has(.widget-slider):has(img.widget-image)")
         figures.first.wait_for(timeout=30_000)
         n = figures.count()
@@ -124,9 +136,7 @@ def test_lesson_sliders_redraw_in_jupyterlab(lab, browser, lesson, request):
             handle.focus()
             page.keyboard.press("ArrowRight")
             page.keyboard.press("ArrowRight")
-            deadline = time.time() + 20
-            while image.get_attribute("src") == before and time.time() < deadline:
-                time.sleep(0.2)
+            wait_until(lambda: image.get_attribute("src") != before, 20, interval_s=0.2)
             time.sleep(1)  # the second key press may still be redrawing
             box.screenshot(path=str(SHOTS / f"{stem}_slider{i}_after.png"))
             assert image.get_attribute("src") != before, f"{lesson}: slider {i} moved but its figure did not change"

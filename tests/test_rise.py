@@ -18,8 +18,7 @@ import re
 import time
 
 # The server and browser fixtures, and the helpers, are the browser test's: one way to start them.
-from test_browser import (SHOTS, browser, lab, open_notebook, run_all_cells, shut_down_kernels,  # noqa: F401
-                          wait_until_executed)
+from test_browser import SHOTS, browser, lab, open_and_run_all, shut_down_kernels, wait_until  # noqa: F401
 
 LESSON = "01_bottleneck.ipynb"
 SLIDER_CELL = "bottleneck_explorer"  # the lesson's widget cell
@@ -48,9 +47,7 @@ def test_rise_presents_a_lesson_as_reveal_slides(lab, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
-        open_notebook(page, url, LESSON)
-        run_all_cells(page)
-        wait_until_executed(page, timeout_s=300)
+        open_and_run_all(page, url, LESSON)
 
         # RISE's toolbar button ("Render as Reveal Slideshow") opens the deck in a side panel.
         page.locator(".jp-NotebookPanel-toolbar [data-command='RISE:preview']").first.click()
@@ -65,17 +62,13 @@ def test_rise_presents_a_lesson_as_reveal_slides(lab, browser):
         # (a click on a rendered Markdown cell gives the notebook the focus, in command mode)
         deck.locator(".reveal .slides > section.present .jp-MarkdownCell").first.click()
         page.keyboard.press("Home")
-        deadline = time.time() + 20
-        while present_index(deck) != 0 and time.time() < deadline:
-            time.sleep(0.3)
+        wait_until(lambda: present_index(deck) == 0, 20)
         assert present_index(deck) == 0, "Home did not go to the first slide"
         page.screenshot(path=str(SHOTS / "rise_slide1.png"))
         # The deck follows the selected cell: select one on this slide before stepping on.
         deck.locator(".reveal .slides > section.present .jp-MarkdownCell").first.click()
         page.keyboard.press("ArrowRight")
-        deadline = time.time() + 20
-        while present_index(deck) != 1 and time.time() < deadline:
-            time.sleep(0.3)
+        wait_until(lambda: present_index(deck) == 1, 20)
         assert present_index(deck) == 1, "ArrowRight did not move to the second slide"
         time.sleep(1)  # the slide transition
         page.screenshot(path=str(SHOTS / "rise_slide2.png"))
@@ -86,9 +79,7 @@ def test_rise_presents_a_lesson_as_reveal_slides(lab, browser):
         assert before is not None, "the first code cell of slide 2 has no execution count after Run All"
         cell.locator(".jp-InputArea-editor").first.click()
         page.keyboard.press("Shift+Enter")
-        deadline = time.time() + 60
-        while (prompt_number(cell) or 0) <= before and time.time() < deadline:
-            time.sleep(0.5)
+        wait_until(lambda: (prompt_number(cell) or 0) > before, 60, interval_s=0.5)
         after = prompt_number(cell)
         assert after is not None and after > before, f"Shift+Enter in the slide did not run the cell ({before} -> {after})"
         errors = cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")

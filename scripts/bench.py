@@ -67,13 +67,21 @@ def bench_lessons(only: list[str] | None = None, slowest: int = 3) -> list[tuple
     return rows
 
 
+def make_widget(name: str):
+    """``(live, sweep)`` from ``scripts/bench_widget_<name>.py``: the lesson's widget, built as the
+    lesson builds it, and the slider values to time (also used by the widget tests)."""
+    script = ROOT / "scripts" / f"bench_widget_{name}.py"
+    spec = importlib.util.spec_from_file_location(script.stem, script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_live_figure()
+
+
 def bench_widgets(repeats: int = 3) -> list[tuple[str, float, float, int]]:
     rows = []
     for script in sorted((ROOT / "scripts").glob("bench_widget_*.py")):
-        spec = importlib.util.spec_from_file_location(script.stem, script)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        live, sweep = module.make_live_figure()
+        name = script.stem.removeprefix("bench_widget_")
+        live, sweep = make_widget(name)
         times = []
         for _ in range(repeats):
             for values in sweep:
@@ -82,7 +90,6 @@ def bench_widgets(repeats: int = 3) -> list[tuple[str, float, float, int]]:
                 times.append(time.perf_counter() - t)
         times.sort()
         p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-        name = script.stem.removeprefix("bench_widget_")
         rows.append((name, 1000 * statistics.median(times), 1000 * p95, len(times)))
         print(f"  {name:20s} median {rows[-1][1]:6.1f} ms  p95 {rows[-1][2]:6.1f} ms  ({len(times)} redraws)", flush=True)
     return rows

@@ -85,14 +85,13 @@ def test_results_need_the_same_lams_for_both_data_sets(results):
 
 
 def test_bench_script_builds_a_sweep_over_every_lam():
-    import importlib.util
+    import sys
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_widget_contractive.py"
-    spec = importlib.util.spec_from_file_location("bench_widget_contractive", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    live, sweep = module.make_live_figure()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from bench import make_widget
+
+    live, sweep = make_widget("contractive")
     assert [v["lam"] for v in sweep] == [value for _, value in live.controls["lam"].options]
     for values in sweep:
         live.update(**values)

@@ -63,14 +63,13 @@ def test_slider_moves_change_the_figure(results):
 
 
 def test_bench_script_builds_the_lesson_widget():
-    import importlib.util
+    import sys
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_widget_denoising.py"
-    spec = importlib.util.spec_from_file_location("bench_widget_denoising", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    live, sweep = module.make_live_figure()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from bench import make_widget
+
+    live, sweep = make_widget("denoising")
     assert sweep and all(set(v) == {"sigma"} for v in sweep)
     live.update(**sweep[-1])
     assert live.values == sweep[-1]

@@ -48,14 +48,16 @@ def mosaic(images, *, ncols: int, shape: tuple[int, int] = (8, 8), pad: int = 1)
     return out
 
 
-def _show_mosaic(ax, tiles: np.ndarray, vmin, vmax, cmap: str = "gray_r") -> None:
+def _show_mosaic(ax, tiles: np.ndarray, vmin, vmax, cmap: str = "gray_r"):
+    """Draw a mosaic without grid or frame; returns the image (its ``set_data`` redraws in place)."""
     import matplotlib as mpl
 
     colormap = mpl.colormaps[cmap].with_extremes(bad="white")  # NaN gaps between tiles
-    ax.imshow(tiles, cmap=colormap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    image = ax.imshow(tiles, cmap=colormap, vmin=vmin, vmax=vmax, interpolation="nearest")
     ax.grid(False)
     for side in ax.spines.values():
         side.set_visible(False)
+    return image
 
 
 def image_grid(images, *, shape: tuple[int, int] = (8, 8), ncols: int = 10, labels: Sequence | None = None,

@@ -3,6 +3,12 @@
 The pattern every lesson widget follows: a pure function ``draw(fig, **values)`` that draws
 into a figure from precomputed results (so a redraw is instant and testable without a
 browser), and ``LiveFigure`` that wires sliders to it and shows the figure as a PNG image.
+
+A draw function may return ``show(**values)``: a function that changes, in place, only the
+artists that depend on the slider values (a line's data, an image, a title) and returns them.
+``LiveFigure`` then renders the rest of the figure once and, on a slider move, redraws only
+those artists over it (blitting). Axes, ticks and labels are most of a figure's render time,
+so this keeps a redraw well under 100 ms.
 """
 from __future__ import annotations
 
@@ -13,11 +19,16 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
 from aecourse import plots
 
-Draw = Callable[..., None]
+Show = Callable[..., list[Artist]]
+DRAWN_LAST = 10  # the zorder of the artists a slider move redraws: above every default (legends: 5)
+Draw = Callable[..., Show | None]
 
 
 def figure_png(fig: Figure) -> bytes:
@@ -27,12 +38,30 @@ def figure_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def _canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas as it was last drawn, as PNG bytes (RGB: a figure has no transparency)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def _check_choice(name: str, value, choices, what: str) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {what} {list(choices)}, got {value}.")
+
+
 class LiveFigure:
     """A figure redrawn by ``draw(fig, **values)`` whenever one of the ``controls`` changes.
 
     Parameters
     ----------
-    draw : function ``(fig, **values) -> None`` drawing into a cleared figure
+    draw : function ``(fig, **values)`` drawing into a cleared figure. If it returns a function
+        ``show(**values) -> list of artists`` (see the module docstring), a slider move calls
+        ``show`` and redraws only the artists it returns; otherwise the whole figure is redrawn.
+        A ``draw`` that returns ``show`` must fix its layout (``fig.set_layout_engine("none")``
+        and explicit margins), since the rest of the figure is rendered only once.
     controls : mapping from the keyword ``draw`` expects to an ipywidgets value widget
     figsize : (width, height) in inches
 
@@ -53,6 +82,9 @@ class LiveFigure:
         self.draw = draw
         self.controls = dict(controls)
         self.fig = Figure(figsize=figsize, layout="constrained")  # not a pyplot figure: never auto-shown
+        self.canvas = FigureCanvasAgg(self.fig)
+        self._show: Show | None = None  # set by the first draw when it returns one
+        self._background = None  # the canvas without the artists ``_show`` changes
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         for control in self.controls.values():
             control.observe(self._redraw, names="value")
@@ -64,9 +96,35 @@ class LiveFigure:
         return {name: c.value for name, c in self.controls.items()}
 
     def _redraw(self, change=None) -> None:
+        if self._show is None:
+            self._draw_everything()
+        else:
+            changed = self._show(**self.values)
+            self.canvas.restore_region(self._background)
+            for artist in changed:
+                self.fig.draw_artist(artist)
+        self.image.value = _canvas_png(self.canvas)
+
+    def _draw_everything(self) -> None:
         self.fig.clear()
-        self.draw(self.fig, **self.values)
-        self.image.value = figure_png(self.fig)
+        show = self.draw(self.fig, **self.values)
+        if show is None:
+            self.canvas.draw()
+            return
+        if isinstance(self.fig.get_layout_engine(), (ConstrainedLayoutEngine, TightLayoutEngine)):
+            raise ValueError("a draw function that returns show(...) must fix its layout: call "
+                             "fig.set_layout_engine('none') and give the subplots explicit margins.")
+        changed = show(**self.values)
+        for order, artist in enumerate(changed):
+            # a move draws these last, in this order: a full render (savefig, the static page) must too
+            artist.set_zorder(DRAWN_LAST + order / 100)
+            artist.set_visible(False)
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        for artist in changed:
+            artist.set_visible(True)
+            self.fig.draw_artist(artist)
+        self._show = show
 
     def update(self, **values) -> None:
         """Set controls by name and redraw once."""
@@ -102,31 +160,43 @@ def choice_slider(description: str, values: Sequence, label: Callable[[Any], str
 
 # --- Lesson 1: the bottleneck size K -------------------------------------------------------------
 
-def draw_bottleneck(fig: Figure, K: int, *, sizes, ae_errors, pca_errors, X, reconstructions) -> None:
+def draw_bottleneck(fig: Figure, K: int, *, sizes, ae_errors, pca_errors, X, reconstructions) -> Show:
     """Error against code size with K marked (left), and test digits over their reconstructions
     by the AE with code size K (right).
 
     ``sizes``: the code sizes trained; ``ae_errors`` / ``pca_errors``: test MSE per size;
     ``X``: (n, 64) test digits; ``reconstructions``: mapping size -> (n, 64) reconstructions.
+    Returns ``show(K)``, which moves the figure to another trained code size.
     """
-    if K not in reconstructions:
-        raise ValueError(f"K must be one of the trained code sizes {sorted(reconstructions)}, got {K}.")
-    ax, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
+    _check_choice("K", K, reconstructions, "the trained code sizes")
+    fig.set_layout_engine("none")  # fixed margins: the axes are drawn once, only K's artists again
+    ax, right = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=[1, 1.6], left=0.07, right=0.99, bottom=0.15,
+                                                    top=0.8, wspace=0.12))
     positions = np.arange(len(sizes))  # evenly spaced sizes; a log axis is slower to draw
     ax.plot(positions, ae_errors, "o-", label="autoencoder")
     ax.plot(positions, pca_errors, "s--", label="PCA")
-    i = list(sizes).index(K)
-    ax.plot([i], [ae_errors[i]], "o", ms=14, mfc="none", mec="k", mew=2, label=f"K = {K}")
+    marker, = ax.plot([], [], "o", ms=14, mfc="none", mec="k", mew=2, label="chosen K")
     ax.set(xlabel="code size K", ylabel="test MSE", title="Error against K")
     ax.set_xticks(positions, [str(s) for s in sizes])
-    ax.legend()
+    legend = ax.legend(loc="upper right")
     n = len(X)
-    tiles = plots.mosaic(np.concatenate([X, reconstructions[K]]), ncols=n, pad=2)
-    plots._show_mosaic(right, tiles, 0.0, 1.0)
-    right.set_yticks([3.5, 13.5], ["input", f"K = {K}"])
+    image = plots._show_mosaic(right, plots.mosaic(np.concatenate([X, reconstructions[K]]), ncols=n, pad=2), 0.0, 1.0)
+    right.set_yticks([3.5, 13.5], ["input", "recon."])
     right.set_xticks([]), right.tick_params(length=0)
-    right.set(xlabel="test digits", title="Reconstructions")
-    fig.suptitle(f"Bottleneck of size K = {K}: test MSE {ae_errors[i]:.4f} (PCA {pca_errors[i]:.4f})")
+    right.set(xlabel="test digits")
+    title = fig.suptitle("")
+
+    def show(K: int) -> list[Artist]:
+        _check_choice("K", K, reconstructions, "the trained code sizes")
+        i = list(sizes).index(K)
+        marker.set_data([i], [ae_errors[i]])
+        image.set_data(plots.mosaic(np.concatenate([X, reconstructions[K]]), ncols=n, pad=2))
+        right.set_title(f"Reconstructions with K = {K}")
+        title.set_text(f"Bottleneck of size K = {K}: test MSE {ae_errors[i]:.4f} (PCA {pca_errors[i]:.4f})")
+        return [marker, legend, image, right.title, title]
+
+    show(K)
+    return show
 
 
 def bottleneck_explorer(*, sizes, ae_errors, pca_errors, X, reconstructions) -> LiveFigure:
@@ -140,51 +210,62 @@ def bottleneck_explorer(*, sizes, ae_errors, pca_errors, X, reconstructions) -> 
 # --- Lesson 4: the noise level sigma of a denoising autoencoder ----------------------------------
 
 def draw_denoising(fig: Figure, sigma: float, *, sigmas, variances, clean, noisy, denoised, shrinkage, grid,
-                   field, circle) -> None:
+                   field, circle) -> Show:
     """Three views of one noise level sigma, from ``aecourse.denoising.sigma_sweep``'s results.
 
     Left: the fraction lambda_i / (lambda_i + sigma^2) of each principal direction of the digits
-    that the optimal linear DAE keeps (other sigmas faint). Middle: the optimal denoiser's vector
-    field r*(x) - x around the unit circle, arrows drawn to scale. Right: digits corrupted with
-    noise of level sigma, denoised by the optimal linear DAE, and clean.
+    that the optimal linear DAE keeps (every sigma faint, this one bold). Middle: the optimal
+    denoiser's vector field r*(x) - x around the unit circle, arrows drawn to scale. Right: digits
+    corrupted with noise of level sigma, denoised by the optimal linear DAE, and clean.
+    Returns ``show(sigma)``, which moves the figure to another precomputed noise level.
     """
-    if sigma not in shrinkage:
-        raise ValueError(f"sigma must be one of the precomputed noise levels {list(sigmas)}, got {sigma}.")
-    # A fixed layout and few tick labels: text layout dominates a redraw, and constrained layout
-    # measures every label twice.
-    fig.set_layout_engine("none")
+    _check_choice("sigma", sigma, shrinkage, "the precomputed noise levels")
+    fig.set_layout_engine("none")  # fixed margins: the axes are drawn once, only sigma's artists again
     grid_spec = fig.add_gridspec(1, 3, width_ratios=[1.0, 1.0, 1.3], left=0.06, right=0.99, bottom=0.13,
                                  top=0.84, wspace=0.28)
     ax = fig.add_subplot(grid_spec[0])
     index = np.arange(1, len(variances) + 1)
     for s in sigmas:
-        if s != sigma:
-            ax.plot(index, shrinkage[s], color="0.75", lw=1)
-    ax.plot([], [], color="0.75", lw=1, label="other $\\sigma$")
-    ax.plot(index, shrinkage[sigma], color="C0", lw=3, label=f"$\\sigma$ = {sigma:g}")
+        ax.plot(index, shrinkage[s], color="0.75", lw=1)
+    ax.plot([], [], color="0.75", lw=1, label="other σ")
+    bold, = ax.plot(index, shrinkage[sigma], color="C0", lw=3, label="σ")
     ax.set(ylim=(-0.02, 1.02), xticks=[1, 16, 32, 48, 64], yticks=[0, 0.5, 1],
            xlabel="principal direction i (by variance)",
            ylabel="$\\lambda_i / (\\lambda_i + \\sigma^2)$", title="Shrinkage per direction")
-    ax.legend(loc="upper right")
+    shrinkage_legend = ax.legend(loc="upper right")
 
     ax = fig.add_subplot(grid_spec[1])
     ax.plot(circle[:, 0], circle[:, 1], color="C1", lw=2, label="data (unit circle)")
-    ax.quiver(grid[:, 0], grid[:, 1], field[sigma][:, 0], field[sigma][:, 1], angles="xy", scale_units="xy",
-              scale=1.0, width=0.006, color="C0", label="$r^*(x) - x$")
+    quiver = ax.quiver(grid[:, 0], grid[:, 1], field[sigma][:, 0], field[sigma][:, 1], angles="xy",
+                       scale_units="xy", scale=1.0, width=0.006, color="C0", label="r*(x) − x")
     ax.set(xlim=(-1.75, 1.75), ylim=(-1.75, 1.75), xticks=[-1, 0, 1], yticks=[-1, 0, 1], aspect="equal",
-           xlabel="$x_1$", ylabel="$x_2$",
-           title="Optimal DAE field")
-    ax.legend(loc="lower left", fontsize="small")
+           xlabel="x₁", ylabel="x₂", title="Optimal DAE field")
+    field_legend = ax.legend(loc="lower left", fontsize="small")
 
     ax = fig.add_subplot(grid_spec[2])
-    shown = np.concatenate([noisy[sigma], denoised[sigma], clean])  # one row of digits each
-    plots._show_mosaic(ax, plots.mosaic(shown, ncols=len(clean), pad=1), 0.0, 1.0)
+
+    def digit_rows(sigma: float) -> np.ndarray:  # noisy, denoised and clean: one row of digits each
+        return plots.mosaic(np.concatenate([noisy[sigma], denoised[sigma], clean]), ncols=len(clean), pad=1)
+
+    image = plots._show_mosaic(ax, digit_rows(sigma), 0.0, 1.0)
     ax.set_yticks([3.5, 12.5, 21.5], ["noisy", "denoised", "clean"])
-    ax.set_xticks([])
+    ax.set_xticks([]), ax.tick_params(length=0)
     ax.set(xlabel="test digits", title="Optimal linear DAE")
-    noisy_mse = float(np.mean((noisy[sigma] - clean) ** 2))
-    denoised_mse = float(np.mean((denoised[sigma] - clean) ** 2))
-    fig.suptitle(f"Noise $\\sigma$ = {sigma:g}: digit MSE {noisy_mse:.4f} noisy, {denoised_mse:.4f} denoised")
+    title = fig.suptitle("")
+
+    def show(sigma: float) -> list[Artist]:
+        _check_choice("sigma", sigma, shrinkage, "the precomputed noise levels")
+        bold.set_ydata(shrinkage[sigma])
+        shrinkage_legend.get_texts()[1].set_text(f"σ = {sigma:g}")
+        quiver.set_UVC(field[sigma][:, 0], field[sigma][:, 1])
+        image.set_data(digit_rows(sigma))
+        noisy_mse = float(np.mean((noisy[sigma] - clean) ** 2))
+        denoised_mse = float(np.mean((denoised[sigma] - clean) ** 2))
+        title.set_text(f"Noise σ = {sigma:g}: digit MSE {noisy_mse:.4f} noisy, {denoised_mse:.4f} denoised")
+        return [bold, shrinkage_legend, quiver, field_legend, image, title]
+
+    show(sigma)
+    return show
 
 
 def denoising_explorer(results: Mapping) -> LiveFigure:
@@ -249,47 +330,71 @@ def _lam_label(lam: float) -> str:
 
 
 def draw_sparsity(fig: Figure, lam: float, *, lams, K, X, mse, active, reconstructions, codes, atoms, used,
-                  atoms_per_row: int = 8) -> None:
+                  atoms_per_row: int = 8) -> Show:
     """Three views of one sparsity weight lam, from ``sparsity_results``.
 
     Top left: test digits over their reconstructions. Bottom left: the most used decoder atoms,
     each scaled to its largest |weight| (red +, blue -). Right: the histogram of the test codes
     (log counts, same bins for every lam). The title gives the test MSE and the mean number of
-    active units per input. Three axes and few ticks keep a redraw fast.
+    active units per input. Returns ``show(lam)``, which moves the figure to another trained lam.
     """
-    if lam not in reconstructions:
-        raise ValueError(f"lam must be one of the trained values {list(lams)}, got {lam}.")
+    _check_choice("lam", lam, reconstructions, "the trained values")
     from matplotlib.ticker import MaxNLocator, NullLocator
 
-    i = list(lams).index(lam)
-    fig.set_layout_engine("none")  # fixed margins: constrained layout costs more than the drawing
+    fig.set_layout_engine("none")  # fixed margins: the axes are drawn once, only lam's artists again
     spec = fig.add_gridspec(2, 2, width_ratios=[1.45, 1.0], height_ratios=[1.0, 1.35], left=0.07, right=0.98,
                             bottom=0.1, top=0.84, wspace=0.18, hspace=0.3)
     ax = fig.add_subplot(spec[0, 0])
-    plots._show_mosaic(ax, plots.mosaic(np.concatenate([X, reconstructions[lam]]), ncols=len(X), pad=2), 0.0, 1.0)
+    digits = plots._show_mosaic(ax, plots.mosaic(np.concatenate([X, reconstructions[lam]]), ncols=len(X), pad=2),
+                                0.0, 1.0)
     ax.set_yticks([3.5, 13.5], ["input", "recon."])
     ax.set_xticks([]), ax.tick_params(length=0)
     ax.set_title("Test digits and reconstructions")
 
-    ax = fig.add_subplot(spec[1, 0])
-    shown = atoms[lam] / np.maximum(np.abs(atoms[lam]).max(axis=1, keepdims=True), 1e-12)  # each in [-1, 1]
-    plots._show_mosaic(ax, plots.mosaic(shown, ncols=atoms_per_row, pad=1), -1.0, 1.0, cmap="RdBu_r")
-    ax.set_xticks([]), ax.set_yticks([])
-    ax.set_title(f"Decoder atoms: {len(atoms[lam])} most used of {used[lam]} used units (red +, blue -)",
-                 fontsize="medium")
+    atoms_ax = fig.add_subplot(spec[1, 0])
+    most = max(1, max(len(a) for a in atoms.values()))
+    full = plots.mosaic(np.zeros((most, X.shape[1])), ncols=atoms_per_row, pad=1).shape  # one size for every lam
 
-    ax = fig.add_subplot(spec[:, 1])
+    def atom_tiles(lam: float) -> np.ndarray:
+        tiles = np.full(full, np.nan)  # blank where this lam has fewer atoms
+        if len(atoms[lam]):
+            shown = atoms[lam] / np.maximum(np.abs(atoms[lam]).max(axis=1, keepdims=True), 1e-12)  # each in [-1, 1]
+            part = plots.mosaic(shown, ncols=atoms_per_row, pad=1)
+            tiles[:part.shape[0], :part.shape[1]] = part
+        return tiles
+
+    atom_image = plots._show_mosaic(atoms_ax, atom_tiles(lam), -1.0, 1.0, cmap="RdBu_r")
+    atoms_ax.set_xticks([]), atoms_ax.set_yticks([])
+
+    hist_ax = fig.add_subplot(spec[:, 1])
     top = max(float(c.max()) for c in codes.values())
-    values = codes[lam].ravel()
-    counts, edges = np.histogram(values, bins=np.linspace(0.0, top, 41))  # same bins for every lam
-    ax.stairs(np.maximum(counts, 0.5), edges, fill=True, baseline=0.5, color="C2")  # empty bins drawn at 0.5
-    ax.set(yscale="log", ylim=(0.5, 2 * values.size), xlim=(0.0, top), xlabel="code value $z_j$ (test digits)",
-           ylabel="count (log scale)", title=f"Code histogram: {np.mean(np.abs(values) <= 1e-3):.0%} near zero")
-    ax.set_yticks([1, 100, 10_000], ["1", "100", "$10^4$"])  # few explicit ticks: tick labels are slow
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_locator(MaxNLocator(4))
-    fig.suptitle(f"$\\lambda$ = {_lam_label(lam)}: {active[i]:.1f} of K = {K} units active per input, "
-                 f"test MSE {mse[i]:.4f}")
+    edges = np.linspace(0.0, top, 41)  # the same bins for every lam
+    size = codes[lam].size
+    histogram = hist_ax.stairs(np.ones(len(edges) - 1), edges, fill=True, baseline=0.5, color="C2")
+    hist_ax.set(yscale="log", ylim=(0.5, 2 * size), xlim=(0.0, top), xlabel="code value $z_j$ (test digits)",
+                ylabel="count (log scale)")
+    hist_ax.set_yticks([1, 100, 10_000], ["1", "100", "$10^4$"])  # few explicit ticks: tick labels are slow
+    hist_ax.yaxis.set_minor_locator(NullLocator())
+    hist_ax.xaxis.set_major_locator(MaxNLocator(4))
+    title = fig.suptitle("")
+
+    def show(lam: float) -> list[Artist]:
+        _check_choice("lam", lam, reconstructions, "the trained values")
+        i = list(lams).index(lam)
+        digits.set_data(plots.mosaic(np.concatenate([X, reconstructions[lam]]), ncols=len(X), pad=2))
+        atom_image.set_data(atom_tiles(lam))
+        atoms_ax.set_title(f"Decoder atoms: {len(atoms[lam])} most used of {used[lam]} used units (red +, blue -)",
+                           fontsize="medium")
+        values = codes[lam].ravel()
+        counts, _ = np.histogram(values, bins=edges)
+        histogram.set_data(np.maximum(counts, 0.5), edges)  # empty bins drawn at 0.5, the log axis' floor
+        hist_ax.set_title(f"Code histogram: {np.mean(np.abs(values) <= 1e-3):.0%} near zero")
+        title.set_text(f"λ = {_lam_label(lam)}: {active[i]:.1f} of K = {K} units active per input, "
+                       f"test MSE {mse[i]:.4f}")
+        return [digits, atom_image, atoms_ax.title, histogram, hist_ax.title, title]
+
+    show(lam)
+    return show
 
 
 def sparsity_explorer(results: Mapping) -> LiveFigure:
@@ -354,21 +459,20 @@ def contractive_results(digit_models: Mapping, curve_models: Mapping, X_digits, 
 
 def draw_contractive(fig: Figure, lam: float, *, lams, digits_mse, digits_jacobian, digits_spectrum, curve_mse,
                      curve_jacobian, curve_X, curve_points, curve_reconstructions, curve_directions,
-                     curve_angles) -> None:
+                     curve_angles) -> Show:
     """Three views of one contractive weight lam, from ``contractive_results``.
 
     Left: test MSE and mean encoder Jacobian norm against lam, on digits and on the curve, each
     relative to its value at the first lam (0, the plain AE). Middle: the normalised singular
     values s_k / s_1 of the digits encoder Jacobian (first lam dashed). Right: the curve, its
     reconstruction, and at points of the curve the input direction the encoder is most sensitive
-    to (v_1), with the median angle to the tangent.
+    to (v_1), with the median angle to the tangent. Returns ``show(lam)``, which moves the figure
+    to another trained lam.
     """
-    if lam not in digits_spectrum:
-        raise ValueError(f"lam must be one of the trained values {list(lams)}, got {lam}.")
+    _check_choice("lam", lam, digits_spectrum, "the trained values")
     from matplotlib.ticker import NullLocator
 
-    i = list(lams).index(lam)
-    fig.set_layout_engine("none")  # fixed margins: constrained layout would cost most of a redraw
+    fig.set_layout_engine("none")  # fixed margins: the axes are drawn once, only lam's artists again
     ax, ax_spectrum, ax_curve = fig.subplots(1, 3, gridspec_kw=dict(width_ratios=[1.1, 1.0, 1.0], left=0.06, right=0.99,
                                                                     bottom=0.14, top=0.84, wspace=0.3))
 
@@ -377,34 +481,55 @@ def draw_contractive(fig: Figure, lam: float, *, lams, digits_mse, digits_jacobi
                                  (curve_mse, "o--C0", "curve MSE"), (curve_jacobian, "s--C3", "curve Jacobian norm")):
         relative = np.asarray(values) / values[0]
         ax.plot(steps, relative, style[:-2], color=style[-2:], label=label)
-    ax.axvline(i, color="0.4", ls=":", lw=2)
+    marker = ax.axvline(0, color="0.4", ls=":", lw=2)
     ax.set(yscale="log", xlabel="λ", ylabel=f"relative to λ = {_lam_label(lams[0])}",
            title="Error up, sensitivity down")
     ax.yaxis.set_minor_locator(NullLocator())
     ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
     ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
     ax.set_xticks(steps, [_lam_label(v) for v in lams])
-    ax.legend(fontsize="x-small", loc="upper left", framealpha=0.9)
+    errors_legend = ax.legend(fontsize="x-small", loc="upper left", framealpha=0.9)
 
     ranks = np.arange(1, len(digits_spectrum[lam]) + 1)
     ax_spectrum.plot(ranks, digits_spectrum[lams[0]], "--", color="0.5")
-    ax_spectrum.plot(ranks, digits_spectrum[lam], "o-", color="C3")
+    spectrum, = ax_spectrum.plot(ranks, digits_spectrum[lam], "o-", color="C3")
     ax_spectrum.set(xlabel="k", ylabel="mean sₖ / s₁", ylim=(0, 1.05),
                     title=f"Digits: spectrum (dashed: λ = {_lam_label(lams[0])})")
 
     ax_curve.plot(curve_X[:, 0], curve_X[:, 1], ".", ms=3, color="0.7", label="data")
-    r = curve_reconstructions[lam]
-    ax_curve.plot(r[:, 0], r[:, 1], color="C0", lw=1.5, label="reconstruction")
-    v, p = 0.15 * curve_directions[lam], curve_points
-    gap = np.full(len(p), np.nan)
-    ax_curve.plot(np.stack([p[:, 0] - v[:, 0], p[:, 0] + v[:, 0], gap], axis=1).ravel(),
-                  np.stack([p[:, 1] - v[:, 1], p[:, 1] + v[:, 1], gap], axis=1).ravel(),
-                  color="C3", lw=2, label="v₁, most sensitive")  # one line, segments split by NaN
-    ax_curve.set(aspect="equal", xlabel="x₁", ylabel="x₂",
-                 title=f"Curve: median angle {np.median(curve_angles[lam]):.0f}° to tangent")
-    ax_curve.legend(fontsize="small", loc="lower left")
-    fig.suptitle(f"Contractive autoencoders, λ = {_lam_label(lam)}: digits MSE {digits_mse[i]:.4f}, "
-                 f"mean Jacobian norm {digits_jacobian[i]:.2f}")
+    reconstruction, = ax_curve.plot([], [], color="C0", lw=1.5, label="reconstruction")
+    p, gap = curve_points, np.full(len(curve_points), np.nan)
+
+    def segments(lam: float) -> tuple[np.ndarray, np.ndarray]:  # one line through every v_1, split by NaN
+        v = 0.15 * curve_directions[lam]
+        return (np.stack([p[:, 0] - v[:, 0], p[:, 0] + v[:, 0], gap], axis=1).ravel(),
+                np.stack([p[:, 1] - v[:, 1], p[:, 1] + v[:, 1], gap], axis=1).ravel())
+
+    directions, = ax_curve.plot([], [], color="C3", lw=2, label="v₁, most sensitive")
+    # limits that hold every lam's reconstruction and directions: the axes are drawn only once
+    shown = np.concatenate([curve_X, *curve_reconstructions.values(),
+                            *(np.column_stack(segments(v)) for v in lams)])
+    lo, hi = np.nanmin(shown, axis=0), np.nanmax(shown, axis=0)
+    margin = 0.05 * (hi - lo)
+    ax_curve.set(xlim=(lo[0] - margin[0], hi[0] + margin[0]), ylim=(lo[1] - margin[1], hi[1] + margin[1]),
+                 aspect="equal", xlabel="x₁", ylabel="x₂")
+    curve_legend = ax_curve.legend(fontsize="small", loc="lower left")
+    title = fig.suptitle("")
+
+    def show(lam: float) -> list[Artist]:
+        _check_choice("lam", lam, digits_spectrum, "the trained values")
+        i = list(lams).index(lam)
+        marker.set_xdata([i, i])
+        spectrum.set_ydata(digits_spectrum[lam])
+        reconstruction.set_data(curve_reconstructions[lam][:, 0], curve_reconstructions[lam][:, 1])
+        directions.set_data(*segments(lam))
+        ax_curve.set_title(f"Curve: {np.median(curve_angles[lam]):.0f}° to tangent (median)")
+        title.set_text(f"Contractive autoencoders, λ = {_lam_label(lam)}: digits MSE {digits_mse[i]:.4f}, "
+                       f"mean Jacobian norm {digits_jacobian[i]:.2f}")
+        return [marker, errors_legend, spectrum, reconstruction, directions, curve_legend, ax_curve.title, title]
+
+    show(lam)
+    return show
 
 
 def contractive_explorer(results: Mapping) -> LiveFigure:
@@ -415,38 +540,51 @@ def contractive_explorer(results: Mapping) -> LiveFigure:
 
 # --- Lesson 7: the anomaly threshold tau ---------------------------------------------------------
 
-def draw_threshold(fig: Figure, tau: float, *, scores_normal, scores_anomalous, bins, roc) -> None:
+def draw_threshold(fig: Figure, tau: float, *, scores_normal, scores_anomalous, bins, roc) -> Show:
     """Score histograms of normal and anomalous data with the threshold tau (left), and the ROC
     curve with the operating point of tau (right); the title gives the two rates.
 
     ``scores_normal`` / ``scores_anomalous``: 1-D scores s(x); ``bins``: histogram bin edges;
     ``roc``: ``(fpr, tpr)`` of ``aecourse.anomaly.roc_curve``. Flagged means s(x) > tau
-    (handout 000 §16.4).
+    (handout 000 §16.4). Returns ``show(tau)``, which moves the figure to another threshold.
     """
     from aecourse.anomaly import rates
 
-    fpr, tpr = rates(scores_normal, scores_anomalous, tau)
-    fig.set_layout_engine("none")  # fixed margins: constrained layout would cost more than the drawing
+    fig.set_layout_engine("none")  # fixed margins: the axes are drawn once, only tau's artists again
     left, right = fig.subplots(1, 2, width_ratios=[1.6, 1.0], gridspec_kw=dict(left=0.07, right=0.99, bottom=0.13,
                                                                                top=0.84, wspace=0.12))
     for scores, name, color in ((scores_normal, "normal", "C0"), (scores_anomalous, "anomalous", "C3")):
         counts, _ = np.histogram(np.clip(scores, bins[0], bins[-1]), bins)
         left.stairs(counts / len(scores), bins, fill=True, alpha=0.35, color=color, label=f"{name} ({len(scores)})")
     # labels in plain Unicode: the first mathtext label of a session costs 0.1-0.2 s
-    left.axvspan(tau, bins[-1], color="0.5", alpha=0.12, label="flagged: s(x) > τ")
-    left.axvline(tau, color="k", lw=2, label=f"τ = {tau:.3g}")
+    flagged = left.axvspan(tau, bins[-1], color="0.5", alpha=0.12, label="flagged: s(x) > τ")
+    line = left.axvline(tau, color="k", lw=2, label="τ")
     left.set(xlim=(bins[0], bins[-1]), xlabel="score s(x) = ‖x − x̃‖²", ylabel="fraction of samples",
              title="Scores and the threshold")
-    left.legend(loc="upper right")
+    scores_legend = left.legend(loc="upper right")
 
     right.plot(*roc, color="C2", label="ROC curve")
     right.plot([0, 1], [0, 1], ":", color="0.5", label="chance")
-    right.plot([fpr], [tpr], "o", ms=11, color="k", label=f"τ: ({fpr:.2f}, {tpr:.2f})")
+    point, = right.plot([], [], "o", ms=11, color="k", label="τ")
     right.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal", xlabel="false-positive rate",
               ylabel="true-positive rate", title="ROC curve")
-    right.legend(loc="lower right")
-    fig.suptitle(f"τ = {tau:.3g}: {fpr:.1%} of normal samples flagged (FPR), "
-                 f"{tpr:.1%} of anomalies flagged (TPR)")
+    roc_legend = right.legend(loc="lower right")
+    title = fig.suptitle("")
+
+    def show(tau: float) -> list[Artist]:
+        fpr, tpr = rates(scores_normal, scores_anomalous, tau)
+        flagged.set_x(tau)
+        flagged.set_width(bins[-1] - tau)
+        line.set_xdata([tau, tau])
+        scores_legend.get_texts()[-1].set_text(f"τ = {tau:.3g}")
+        point.set_data([fpr], [tpr])
+        roc_legend.get_texts()[-1].set_text(f"τ: ({fpr:.2f}, {tpr:.2f})")
+        title.set_text(f"τ = {tau:.3g}: {fpr:.1%} of normal samples flagged (FPR), "
+                       f"{tpr:.1%} of anomalies flagged (TPR)")
+        return [flagged, line, scores_legend, point, roc_legend, title]
+
+    show(tau)
+    return show
 
 
 def threshold_explorer(scores_normal, scores_anomalous, *, tau: float | None = None, n_bins: int = 40) -> LiveFigure:

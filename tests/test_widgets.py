@@ -101,3 +101,45 @@ def test_display_bundle_has_the_widget_a_png_fallback_and_a_stable_text():
 def test_figure_png_renders_png_bytes():
     fig, _ = live()
     assert figure_png(fig.fig).startswith(PNG)
+
+
+class Slope:
+    """A draw function that returns ``show``: the line's slope is the only thing a move changes."""
+
+    def __init__(self, layout: str = "none"):
+        self.draws, self.shows, self.layout = 0, [], layout
+
+    def __call__(self, fig, a):
+        self.draws += 1
+        fig.set_layout_engine(self.layout)
+        ax = fig.add_subplot()
+        ax.set(xlim=(0, 1), ylim=(0, 5), title="slope", xlabel="x", ylabel="y")
+        line, = ax.plot([], [], lw=3)
+        title = fig.suptitle("")
+
+        def show(a):
+            self.shows.append(a)
+            line.set_data([0, 1], [0, a])
+            title.set_text(f"a = {a}")
+            return [line, title]
+
+        show(a)
+        return show
+
+
+def test_a_draw_that_returns_show_is_drawn_once_and_then_only_shown(assert_shows_the_whole_figure):
+    draw = Slope()
+    live = LiveFigure(draw, {"a": widgets.IntSlider(value=1, min=0, max=5)}, figsize=(3, 2))
+    first = live.image.value
+    for a in (4, 0, 2):
+        live.controls["a"].value = a
+        assert live.fig._suptitle.get_text() == f"a = {a}"
+        assert_shows_the_whole_figure(live)  # the old line and title are gone, the new ones drawn
+    assert draw.draws == 1 and draw.shows[-3:] == [4, 0, 2]
+    live.update(a=1)
+    assert live.image.value == first
+
+
+def test_a_draw_that_returns_show_must_fix_its_layout():
+    with pytest.raises(ValueError, match="must fix its layout: call fig.set_layout_engine"):
+        LiveFigure(Slope(layout="constrained"), {"a": widgets.IntSlider(value=1)}, figsize=(3, 2))

@@ -82,3 +82,10 @@ def test_bad_input_is_named(scores):
         widgets.threshold_explorer(np.ones(3), np.ones(4))
     with pytest.raises(ValueError, match="unknown control"):
         widgets.threshold_explorer(normal, anomalous).update(q=0.9)
+
+
+def test_the_slider_image_is_the_whole_figure(scores, assert_shows_the_whole_figure):
+    live = widgets.threshold_explorer(*scores)
+    for tau in (0.5, 2.0, 1.0):
+        live.update(tau=tau)
+        assert_shows_the_whole_figure(live)

@@ -76,6 +76,13 @@ def test_live_figure_redraws_when_the_slider_moves(results):
     assert "1e-02" in live.fig._suptitle.get_text()
 
 
+def test_the_slider_image_is_the_whole_figure(results, assert_shows_the_whole_figure):
+    live = widgets.contractive_explorer(results[0])
+    for lam in (LAMS[1], LAMS[0], LAMS[-1]):
+        live.update(lam=lam)
+        assert_shows_the_whole_figure(live)
+
+
 def test_results_need_the_same_lams_for_both_data_sets(results):
     _, digit_models, curve_models, X, arc = results
     with pytest.raises(ValueError, match="same lams"):

@@ -73,3 +73,10 @@ def test_bench_script_builds_the_lesson_widget():
     assert sweep and all(set(v) == {"sigma"} for v in sweep)
     live.update(**sweep[-1])
     assert live.values == sweep[-1]
+
+
+def test_the_slider_image_is_the_whole_figure(results, assert_shows_the_whole_figure):
+    live = denoising_explorer(results)
+    for sigma in (0.1, 0.4):
+        live.update(sigma=sigma)
+        assert_shows_the_whole_figure(live)

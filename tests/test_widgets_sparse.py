@@ -109,3 +109,10 @@ def test_slider_redraws_the_figure(results):
 def test_slider_rejects_unknown_controls(results):
     with pytest.raises(ValueError, match="unknown control"):
         sparsity_explorer(results).update(sigma=0.1)
+
+
+def test_the_slider_image_is_the_whole_figure(results, assert_shows_the_whole_figure):
+    live = sparsity_explorer(results)
+    for lam in (0.0, 1e-2, results["lams"][1]):
+        live.update(lam=lam)
+        assert_shows_the_whole_figure(live)

@@ -687,7 +687,7 @@ def check_quantile_threshold(quantile_threshold: Callable, *, n: int = 500, fpr:
         raise GradingError(f"{name} changed the scores in place (did you sort them with scores.sort()?); use np.quantile.")
     expected = float(np.quantile(scores, 1 - fpr))
     _compare(name, got, expected, f"{n} normal scores, fpr={fpr}", {
-        f"you used the fpr-quantile; to flag a fraction fpr of NORMAL data, the threshold is the (1 - fpr)-quantile.":
+        "you used the fpr-quantile; to flag a fraction fpr of NORMAL data, the threshold is the (1 - fpr)-quantile.":
             lambda: float(np.quantile(scores, fpr)),
         "np.percentile takes percents (0 to 100); use np.quantile(scores, 1 - fpr).":
             lambda: float(np.percentile(scores, 1 - fpr)),

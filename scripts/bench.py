@@ -193,7 +193,7 @@ def report(lessons, widget_rows, train_row, grading, repeats: int = 3) -> str:
         lines += [f"| **total** | **{total:.1f} s** | {sum(r[2] for r in lessons):.1f}-{sum(r[3] for r in lessons):.1f} s "
                   f"| | {'yes' if total < 45 else 'NO'} |", ""]
     if widget_rows:
-        lines += ["## Widget redraw latency (draw + PNG)", "", "| widget | median | p95 | redraws | target met |",
+        lines += ["## Widget redraw latency (a slider move to its new PNG)", "", "| widget | median | p95 | redraws | target met |",
                   "|---|---:|---:|---:|---|"]
         lines += [f"| {n} | {m:.1f} ms | {p:.1f} ms | {c} | {'yes' if m < 100 else 'NO'} |" for n, m, p, c in widget_rows]
         lines.append("")

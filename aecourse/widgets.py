@@ -72,7 +72,7 @@ class LiveFigure:
 
     def __init__(self, draw: Draw, controls: Mapping[str, widgets.ValueWidget], figsize=(9.0, 5.0)):
         if not callable(draw):
-            raise TypeError(f"draw must be a function (fig, **values) -> None, got {draw!r}.")
+            raise TypeError(f"draw must be a function (fig, **values) that draws into fig, got {draw!r}.")
         if not controls:
             raise ValueError("controls must name at least one widget, e.g. {'lam': FloatLogSlider(...)}.")
         for name, control in dict(controls).items():

@@ -149,6 +149,20 @@ class LiveFigure:
         return bundle
 
 
+def _digit_rows(rows: Sequence[np.ndarray], pad: int) -> np.ndarray:
+    """One mosaic row of 8x8 digits per (n, 64) array in ``rows``, top to bottom."""
+    return plots.mosaic(np.concatenate(rows), ncols=len(rows[0]), pad=pad)
+
+
+def _show_digit_rows(ax, rows: Sequence[np.ndarray], labels: Sequence[str], pad: int):
+    """Draw ``_digit_rows(rows, pad)`` in ``ax`` with each row's label at its left; returns the
+    image, whose ``set_data`` takes the next ``_digit_rows``."""
+    image = plots._show_mosaic(ax, _digit_rows(rows, pad), 0.0, 1.0)
+    ax.set_yticks([r * (8 + pad) + 3.5 for r in range(len(labels))], labels)  # the middle of each row
+    ax.set_xticks([]), ax.tick_params(length=0)
+    return image
+
+
 def choice_slider(description: str, values: Sequence, label: Callable[[Any], str] | None = None
                   ) -> widgets.SelectionSlider:
     """A slider over precomputed values (the models a lesson trained), starting at the middle one and
@@ -179,10 +193,7 @@ def draw_bottleneck(fig: Figure, K: int, *, sizes, ae_errors, pca_errors, X, rec
     ax.set(xlabel="code size K", ylabel="test MSE", title="Error against K")
     ax.set_xticks(positions, [str(s) for s in sizes])
     legend = ax.legend(loc="upper right")
-    n = len(X)
-    image = plots._show_mosaic(right, plots.mosaic(np.concatenate([X, reconstructions[K]]), ncols=n, pad=2), 0.0, 1.0)
-    right.set_yticks([3.5, 13.5], ["input", "recon."])
-    right.set_xticks([]), right.tick_params(length=0)
+    image = _show_digit_rows(right, [X, reconstructions[K]], ["input", "recon."], pad=2)
     right.set(xlabel="test digits")
     title = fig.suptitle("")
 
@@ -190,7 +201,7 @@ def draw_bottleneck(fig: Figure, K: int, *, sizes, ae_errors, pca_errors, X, rec
         _check_choice("K", K, reconstructions, "the trained code sizes")
         i = list(sizes).index(K)
         marker.set_data([i], [ae_errors[i]])
-        image.set_data(plots.mosaic(np.concatenate([X, reconstructions[K]]), ncols=n, pad=2))
+        image.set_data(_digit_rows([X, reconstructions[K]], pad=2))
         right.set_title(f"Reconstructions with K = {K}")
         title.set_text(f"Bottleneck of size K = {K}: test MSE {ae_errors[i]:.4f} (PCA {pca_errors[i]:.4f})")
         return [marker, legend, image, right.title, title]
@@ -243,13 +254,7 @@ def draw_denoising(fig: Figure, sigma: float, *, sigmas, variances, clean, noisy
     field_legend = ax.legend(loc="lower left", fontsize="small")
 
     ax = fig.add_subplot(grid_spec[2])
-
-    def digit_rows(sigma: float) -> np.ndarray:  # noisy, denoised and clean: one row of digits each
-        return plots.mosaic(np.concatenate([noisy[sigma], denoised[sigma], clean]), ncols=len(clean), pad=1)
-
-    image = plots._show_mosaic(ax, digit_rows(sigma), 0.0, 1.0)
-    ax.set_yticks([3.5, 12.5, 21.5], ["noisy", "denoised", "clean"])
-    ax.set_xticks([]), ax.tick_params(length=0)
+    image = _show_digit_rows(ax, [noisy[sigma], denoised[sigma], clean], ["noisy", "denoised", "clean"], pad=1)
     ax.set(xlabel="test digits", title="Optimal linear DAE")
     title = fig.suptitle("")
 
@@ -258,7 +263,7 @@ def draw_denoising(fig: Figure, sigma: float, *, sigmas, variances, clean, noisy
         bold.set_ydata(shrinkage[sigma])
         shrinkage_legend.get_texts()[1].set_text(f"σ = {sigma:g}")
         quiver.set_UVC(field[sigma][:, 0], field[sigma][:, 1])
-        image.set_data(digit_rows(sigma))
+        image.set_data(_digit_rows([noisy[sigma], denoised[sigma], clean], pad=1))
         noisy_mse = float(np.mean((noisy[sigma] - clean) ** 2))
         denoised_mse = float(np.mean((denoised[sigma] - clean) ** 2))
         title.set_text(f"Noise σ = {sigma:g}: digit MSE {noisy_mse:.4f} noisy, {denoised_mse:.4f} denoised")
@@ -345,10 +350,7 @@ def draw_sparsity(fig: Figure, lam: float, *, lams, K, X, mse, active, reconstru
     spec = fig.add_gridspec(2, 2, width_ratios=[1.45, 1.0], height_ratios=[1.0, 1.35], left=0.07, right=0.98,
                             bottom=0.1, top=0.84, wspace=0.18, hspace=0.3)
     ax = fig.add_subplot(spec[0, 0])
-    digits = plots._show_mosaic(ax, plots.mosaic(np.concatenate([X, reconstructions[lam]]), ncols=len(X), pad=2),
-                                0.0, 1.0)
-    ax.set_yticks([3.5, 13.5], ["input", "recon."])
-    ax.set_xticks([]), ax.tick_params(length=0)
+    digits = _show_digit_rows(ax, [X, reconstructions[lam]], ["input", "recon."], pad=2)
     ax.set_title("Test digits and reconstructions")
 
     atoms_ax = fig.add_subplot(spec[1, 0])
@@ -381,7 +383,7 @@ def draw_sparsity(fig: Figure, lam: float, *, lams, K, X, mse, active, reconstru
     def show(lam: float) -> list[Artist]:
         _check_choice("lam", lam, reconstructions, "the trained values")
         i = list(lams).index(lam)
-        digits.set_data(plots.mosaic(np.concatenate([X, reconstructions[lam]]), ncols=len(X), pad=2))
+        digits.set_data(_digit_rows([X, reconstructions[lam]], pad=2))
         atom_image.set_data(atom_tiles(lam))
         atoms_ax.set_title(f"Decoder atoms: {len(atoms[lam])} most used of {used[lam]} used units (red +, blue -)",
                            fontsize="medium")

@@ -95,10 +95,14 @@ def make_widget(name: str):
     return module.make_live_figure()
 
 
-def bench_widgets(repeats: int = 3) -> list[tuple[str, float, float, int]]:
+def bench_widgets(repeats: int = 3, only: list[str] | None = None) -> list[tuple[str, float, float, int]]:
+    """Time every slider position of each widget (those named in ``only``) ``repeats`` times and
+    print the median and 95th percentile of a redraw."""
     rows = []
     for script in sorted((ROOT / "scripts").glob("bench_widget_*.py")):
         name = script.stem.removeprefix("bench_widget_")
+        if only and name not in only:
+            continue
         live, sweep = make_widget(name)
         times = []
         for _ in range(repeats):

@@ -22,16 +22,7 @@ def make_live_figure():
     return live, [{"tau": float(t)} for t in taus]
 
 
-if __name__ == "__main__":
-    import statistics
-    import time
+if __name__ == "__main__":  # this widget's redraw latency alone
+    from bench import bench_widgets
 
-    live, sweep = make_live_figure()
-    times = []
-    for _ in range(3):
-        for values in sweep:
-            start = time.perf_counter()
-            live.update(**values)
-            times.append(time.perf_counter() - start)
-    print(f"threshold slider: median redraw {1000 * statistics.median(times):.1f} ms, "
-          f"max {1000 * max(times):.1f} ms over {len(times)} redraws")
+    bench_widgets(only=["anomaly"])

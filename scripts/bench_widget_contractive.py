@@ -24,14 +24,7 @@ def make_live_figure():
     return widgets.contractive_explorer(results), [{"lam": lam} for lam in lams]
 
 
-if __name__ == "__main__":
-    import statistics
-    import time
+if __name__ == "__main__":  # this widget's redraw latency alone
+    from bench import bench_widgets
 
-    live, sweep = make_live_figure()
-    times = []
-    for values in sweep * 3:
-        start = time.perf_counter()
-        live.update(**values)
-        times.append(1000 * (time.perf_counter() - start))
-    print(f"contractive slider: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms over {len(times)} redraws")
+    bench_widgets(only=["contractive"])

@@ -1,5 +1,7 @@
 """Fixtures shared by the widget tests."""
 import io
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,3 +27,13 @@ def assert_shows_the_whole_figure():
         assert not differ.any(), f"{differ.sum()} pixels differ, rows {np.unique(np.nonzero(differ)[0])[:10]}"
 
     return check
+
+
+@pytest.fixture
+def make_bench_widget():
+    """``scripts/bench.py``'s ``make_widget(name)``: ``(live, sweep)``, a lesson's widget as the
+    benchmark builds it and the slider values it times."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from bench import make_widget
+
+    return make_widget

@@ -91,14 +91,8 @@ def test_results_need_the_same_lams_for_both_data_sets(results):
         widgets.contractive_results({}, curve_models, X, arc)
 
 
-def test_bench_script_builds_a_sweep_over_every_lam():
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from bench import make_widget
-
-    live, sweep = make_widget("contractive")
+def test_bench_script_builds_a_sweep_over_every_lam(make_bench_widget):
+    live, sweep = make_bench_widget("contractive")
     assert [v["lam"] for v in sweep] == [value for _, value in live.controls["lam"].options]
     for values in sweep:
         live.update(**values)

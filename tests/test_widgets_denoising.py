@@ -62,14 +62,8 @@ def test_slider_moves_change_the_figure(results):
     assert live.values == {"sigma": 0.4}
 
 
-def test_bench_script_builds_the_lesson_widget():
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from bench import make_widget
-
-    live, sweep = make_widget("denoising")
+def test_bench_script_builds_the_lesson_widget(make_bench_widget):
+    live, sweep = make_bench_widget("denoising")
     assert sweep and all(set(v) == {"sigma"} for v in sweep)
     live.update(**sweep[-1])
     assert live.values == sweep[-1]

@@ -8,7 +8,7 @@ slider cell is not blank. Screenshots go to _build/browser/rise_*.png.
 
 What RISE does NOT do here (jupyterlab-rise 0.43.1 with JupyterLab 4.6.6): ipywidgets are not live
 inside the slides. The slider cell shows the PNG of the figure instead (LiveFigure puts one in its
-output), because the widget manager is not loaded in RISE's own page. docs/presenting.md says so.
+output), because the widget manager is not loaded in RISE's own page. docs/instructors.md ("Teaching live") says so.
 Skipped, with the reason, where Chromium or Playwright is missing (see tests/test_browser.py).
 """
 from __future__ import annotations
@@ -17,8 +17,12 @@ import json
 import re
 import time
 
+import pytest
+
 # The server and browser fixtures, and the helpers, are the browser test's: one way to start them.
-from test_browser import SHOTS, browser, lab, open_and_run_all, shut_down_kernels, wait_until  # noqa: F401
+from test_browser import CHROMIUM, NO_CHROMIUM, SHOTS, browser, lab, open_and_run_all, shut_down_kernels, wait_until  # noqa: F401
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 
 LESSON = "01_bottleneck.ipynb"
 SLIDER_CELL = "bottleneck_explorer"  # the lesson's widget cell

@@ -125,8 +125,13 @@ def contraction_ratios(encoder: Encoder, X, *, eps: float = 1e-3, n_directions: 
 
     .. math:: \\rho(x, u) = \\frac{\\|f(x + \\epsilon u) - f(x)\\|}{\\|\\epsilon u\\|}
               \\approx \\|J(x) u\\|, \\qquad
-              s_D \\le \\rho \\le s_1, \\qquad
+              0 \\le \\rho \\le s_1, \\qquad
               \\mathbb{E}_u\\, \\rho^2 \\approx \\frac{\\|J(x)\\|_F^2}{D}.
+
+    The lower bound is 0, not the smallest value that ``jacobian_spectrum`` returns: for a code
+    smaller than the input (:math:`K < D`) the Jacobian has a null space of dimension at least
+    :math:`D - K`, and a step along it leaves the code unchanged to first order
+    (:math:`\\rho \\approx 0`). Only for :math:`K \\ge D` is :math:`\\rho \\ge s_D`.
 
     :math:`\\rho < 1` means the step shrinks. Handout 003 says a CAE "behaves like a local
     contraction mapping with Lipschitz constant < 1": that needs :math:`\\rho < 1` in *every*

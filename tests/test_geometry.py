@@ -159,3 +159,14 @@ def test_points_must_be_a_matrix():
 def test_encoder_must_be_callable():
     with pytest.raises(TypeError, match="encoder must be a function"):
         geometry.jacobian_spectrum("encoder", np.zeros((2, 5)))
+
+
+def test_contraction_ratio_along_a_null_space_direction_is_zero_when_the_code_is_smaller():
+    # K = 2 < D = 3: the Jacobian [[2, 0, 0], [0, 1, 0]] ignores x_3. A step along e_3 gives
+    # rho ~ 0, below the smallest returned singular value (1.0): the lower bound is 0, not s_min.
+    encoder = linear_encoder(np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+    assert geometry.jacobian_spectrum(encoder, np.zeros((1, 3))).min() > 0.99
+    # Directions u ~ N(0, I) normalised; 4000 of them come within a few degrees of +-e_3.
+    ratios = geometry.contraction_ratios(encoder, np.zeros((1, 3)), n_directions=4000, seed=2)
+    assert ratios.min() < 0.2
+    assert ratios.max() <= 2.0 + 1e-9

@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing $(TORCH) (CPU build) first, then the course and its test tools into $(VENV) ..."
 	$(PY) -m pip install --quiet --disable-pip-version-check "$(TORCH)"
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,cluster]"
 	@touch $(STAMP)
 
 # (as root, e.g. in a container, JupyterLab needs --allow-root)

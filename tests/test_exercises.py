@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aecourse.grade import MANIFEST, generate_exercises, questions_of
+from aecourse.instructor.course import questions_of
+from aecourse.instructor.exercises import MANIFEST, generate_exercises
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"

@@ -58,7 +58,7 @@ def test_mse_correct_passes_including_hidden_cases(capsys):
 
 def test_mse_matches_handout_value():
     # independent: handout 002 Example 2 states 0.0175
-    x, xt = torch.tensor(grading.HANDOUT_X, dtype=torch.float64), torch.tensor(grading.HANDOUT_X_TILDE, dtype=torch.float64)
+    x, xt = torch.tensor(grading.losses.HANDOUT_X, dtype=torch.float64), torch.tensor(grading.losses.HANDOUT_X_TILDE, dtype=torch.float64)
     assert mse_ok(x, xt).item() == pytest.approx(0.0175)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from aecourse.grade import questions_of
+from aecourse.instructor.course import questions_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"

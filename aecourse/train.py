@@ -91,9 +91,15 @@ def _model_device(model: torch.nn.Module) -> torch.device:
     return torch.device("cpu") if p is None else p.device
 
 
+def _model_dtype(model: torch.nn.Module) -> torch.dtype:
+    """The model's floating dtype: float32, or float64 for a model converted with ``.double()``."""
+    p = next(model.parameters(), None)
+    return p.dtype if p is not None and p.dtype in (torch.float32, torch.float64) else torch.float32
+
+
 def _as_input(name: str, X, model: torch.nn.Module) -> torch.Tensor:
     X = check_tensor(name, X, ndim=2, n_features=getattr(model, "n_features", None), allow_numpy=True)
-    return X.to(device=_model_device(model), dtype=torch.float32)
+    return X.to(device=_model_device(model), dtype=_model_dtype(model))
 
 
 def _penalty_fn(penalty, rho: float) -> Penalty | None:
@@ -114,7 +120,7 @@ def _penalty_fn(penalty, rho: float) -> Penalty | None:
 def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_size: int | None = 64,
         loss: str = "mse", penalty: str | Penalty | None = None, lam: float = 0.0, rho: float = 0.05,
         corruption: Callable[..., torch.Tensor] | None = None, X_val=None, seed: int = 0,
-        progress: bool = True) -> History:
+        progress: bool = True, adam_eps: float = 1e-8) -> History:
     """Train an autoencoder with Adam on the objective L(x, g(f(x_hat))) + lam * Omega.
 
     The objective is handout 000 §3 (plain), §6 (sparse), §7 (denoising) and §9 (contractive),
@@ -144,6 +150,10 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
     seed : int, seeds the shuffling and the corruption noise. The same seed and the same initial
         model give the same result, bit for bit, on the same machine.
     progress : bool, show a tqdm bar (silenced when the environment variable CI is set)
+    adam_eps : float > 0, default 1e-8, Adam's epsilon. Adam divides each step by the root of the
+        gradient's running square; a parameter whose gradient is at the level of rounding noise
+        still takes full-size steps of random sign, so the run depends on the CPU's rounding. A
+        larger epsilon (e.g. 1e-3) turns such steps into small gradient steps (lesson 7).
 
     Returns
     -------
@@ -159,6 +169,7 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
     lam = check_float("lam", lam, minimum=0.0)
     rho = check_float("rho", rho, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
     seed = check_int("seed", seed, minimum=0)
+    adam_eps = check_float("adam_eps", adam_eps, minimum=0.0, include_min=False)
     if loss not in ("mse", "bce"):
         raise ValueError(f"loss must be 'mse' or 'bce', got {loss!r}.")
     if loss == "bce":
@@ -174,7 +185,7 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
     loss_fn = F.mse_loss if loss == "mse" else F.binary_cross_entropy
     device = Xt.device
     generator = torch.Generator(device=device).manual_seed(seed)
-    optimizer = Adam(model.parameters(), lr=lr)
+    optimizer = Adam(model.parameters(), lr=lr, eps=adam_eps)
     history = History()
     n = len(Xt)
     bar = tqdm(range(epochs), desc="epochs", leave=False, disable=not progress_enabled(progress))
@@ -210,14 +221,14 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
 
 @torch.no_grad()
 def encode(model: torch.nn.Module, X) -> np.ndarray:
-    """The codes z = f(x) of every row of X, as a float32 numpy array of shape (n, K)."""
+    """The codes z = f(x) of every row of X, as numpy (n, K) in the model's dtype (float32 by default)."""
     model.eval()
     return model.encoder(_as_input("X", X, model)).cpu().numpy()
 
 
 @torch.no_grad()
 def reconstruct(model: torch.nn.Module, X) -> np.ndarray:
-    """The reconstructions x_tilde = g(f(x)) of every row of X, as float32 numpy (n, D)."""
+    """The reconstructions x_tilde = g(f(x)) of every row of X, as numpy (n, D), the model's dtype."""
     model.eval()
     Xt = _as_input("X", X, model)
     return model.decoder(model.encoder(Xt)).cpu().numpy()

@@ -215,3 +215,34 @@ def test_fit_does_not_import_torch_dynamo():
             "print('torch._dynamo' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_float64_model_trains_and_answers_in_float64():
+    model = Autoencoder([64, 16, 4], seed=0).double()
+    fit(model, X, **QUICK)
+    assert all(p.dtype == torch.float64 for p in model.parameters())
+    assert encode(model, X).dtype == np.float64 and reconstruct(model, X).dtype == np.float64
+    # the float64 reconstruction error is the float64 MSE (a float32 detour would differ by ~1e-8)
+    R = reconstruct(model, X)
+    assert reconstruction_error(model, X) == float(((R - X.astype(np.float64)) ** 2).mean())
+
+
+def test_fit_uses_adam_eps():
+    # oracle: the same full-batch steps written out with torch.optim.Adam(eps=...)
+    a, b = Autoencoder([64, 16, 4], seed=0), Autoencoder([64, 16, 4], seed=0)
+    fit(a, X, epochs=5, lr=1e-2, batch_size=None, adam_eps=1e-3, progress=False)
+    opt = torch.optim.Adam(b.parameters(), lr=1e-2, eps=1e-3, foreach=False)
+    Xt = torch.as_tensor(X)
+    for _ in range(5):  # full batch: the order of the rows changes only the rounding
+        x = Xt
+        loss = torch.nn.functional.mse_loss(b(x), x)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    gap = max((p - q).abs().max().item() for p, q in zip(a.parameters(), b.parameters()))
+    assert gap < 1e-6  # fails if fit ignored adam_eps: with eps=1e-8 the gap is 0.05
+
+
+def test_fit_rejects_a_bad_adam_eps():
+    with pytest.raises(ValueError, match="adam_eps"):
+        fit(Autoencoder([64, 4], seed=0), X, adam_eps=0.0, **QUICK)

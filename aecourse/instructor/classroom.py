@@ -1,149 +1,32 @@
-"""Grade a class: find the (student, notebook) pairs, grade each, write grades.csv and a summary.
+"""Grade a class: find the (student, notebook) pairs, grade each in a sandbox, write grades.csv and feedback.
 
-Every (student, notebook) pair is one *unit*, graded by nbgrader's ``autograde`` and
-``generate_feedback`` in its own throw-away course directory and database (copied from a template
-built once), in a process pool. Files under SUBMISSIONS are only read.
+Each student's notebooks are graded by one sandbox (``sandbox``, ``session``), one fresh process
+per notebook; ``trusted.grade_pair`` decides every score in this process. ``jobs`` students are
+graded at once, each by a thread of this process that drives its own sandbox. A sandbox that the
+submission kills is replaced and its notebook graded again once. Files under SUBMISSIONS are only
+read; the sandbox sees neither them, nor the output folder, nor the course root.
 """
 from __future__ import annotations
 
 import csv
-import re
-import shutil
-import sys
+import html
+import json
+import queue
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from aecourse.instructor.course import (CSV_COLUMNS, Question, Row, Unit, find_course_root, notebook_names,
-                                        questions_of, short)
-from aecourse.instructor.nbgrader import STUDENT, build_template, run_converter, shutdown_shared_kernel
+from aecourse.grading.references import course_functions
+from aecourse.instructor import sandbox as sandboxing
+from aecourse.instructor.course import CSV_COLUMNS, Row, Unit, find_course_root, notebook_names, short
+from aecourse.instructor.session import Sandbox
+from aecourse.instructor.trusted import PairResult, SourceNotebook, grade_pair
 
+STUDENT = "student"
+NO_SANDBOX = "graded without a sandbox (--no-sandbox)"
 
-def _error_reason(cell, timeout: int) -> str:
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
-            if ename == "CellTimeoutError" or ename == "KeyboardInterrupt":
-                return f"a cell ran longer than the {timeout} s timeout and was interrupted (an infinite loop?)"
-            if ename == "NameError":
-                return short(f"NameError: {evalue} (did you rename or delete the function?)")
-            return short(f"{ename}: {evalue}")
-    return ""
-
-
-def _not_a_notebook(path: Path) -> str:
-    """'' if ``path`` reads as a notebook, else why not."""
-    import nbformat
-
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as error:  # JSON errors, wrong schema, binary files ...
-        return short(f"not a valid notebook ({type(error).__name__}: {error})", 200)
-    if not isinstance(nb.get("cells"), list):
-        return "not a valid notebook (no cells)"
-    return ""
-
-
-def _rows_all(unit: Unit, questions: list[Question], reason: str) -> list[Row]:
-    return [Row(unit.student, unit.notebook, q.grade_id, 0.0, q.max_score, reason) for q in questions]
-
-
-def grade_unit(unit: Unit, template: Path, questions: list[Question], out: Path, timeout: int,
-               fresh_kernels: bool = False) -> list[Row]:
-    """Grade one submitted notebook in a throw-away copy of the template course; never raises."""
-    try:
-        return _grade_unit(unit, template, questions, out, timeout, fresh_kernels)
-    except Exception as error:  # the grader itself must go on with the others
-        return _rows_all(unit, questions, short(f"grader error: {type(error).__name__}: {error}"))
-
-
-def _failure_reason(log: str) -> str:
-    """A one-line reason from the log of an autograde run that failed as a whole."""
-    low = log.lower()
-    if "deadkernelerror" in low or "kernel died" in low:
-        return "the kernel died while running the notebook (os._exit, a crash or out of memory); no test could finish"
-    if "unresponsive" in low:
-        return "the kernel stopped responding and could not be interrupted"
-    errors = [ln.strip() for ln in log.splitlines() if re.match(r"^\s*[\w.]+(Error|Exception)\b.*:", ln)]
-    return short("autograde failed: " + (errors[-1] if errors else log.strip().splitlines()[-1] if log.strip() else "?"))
-
-
-def _grade_unit(unit: Unit, template: Path, questions: list[Question], out: Path, timeout: int,
-                fresh_kernels: bool) -> list[Row]:
-    import nbformat
-    from nbgrader.api import Gradebook
-    from nbgrader.converters import Autograde, GenerateFeedback
-
-    if unit.path is None:
-        return _rows_all(unit, questions, "not submitted")
-    why = _not_a_notebook(unit.path)
-    if why:
-        return _rows_all(unit, questions, why)
-    name = unit.notebook
-    with tempfile.TemporaryDirectory(prefix="aecourse-unit-") as tmp:
-        root = Path(tmp)
-        shutil.copyfile(template / "gradebook.db", root / "gradebook.db")
-        (root / "source" / name).mkdir(parents=True)  # no solutions where student code runs
-        submitted = root / "submitted" / STUDENT / name
-        submitted.mkdir(parents=True)
-        shutil.copyfile(unit.path, submitted / f"{name}.ipynb")  # a copy: SUBMISSIONS is only read
-        failure = ""
-        try:
-            run_converter(Autograde, root, name, student=STUDENT, timeout=timeout, force=True,
-                           reuse_key="" if fresh_kernels else unit.student)
-        except RuntimeError as error:
-            failure = _failure_reason(str(error))
-        autograded = root / "autograded" / STUDENT / name / f"{name}.ipynb"
-        if autograded.exists() and not failure:
-            try:
-                run_converter(GenerateFeedback, root, name, student=STUDENT, force=True)
-                html = root / "feedback" / STUDENT / name / f"{name}.html"
-                if html.exists():
-                    dest = out / "feedback" / unit.student / f"{name}.html"
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(html, dest)
-            except RuntimeError:
-                pass  # grades stand without feedback
-        cells = {}
-        if autograded.exists():
-            nb = nbformat.read(str(autograded), as_version=4)
-            cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
-        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "aecourse") as gb:
-            grades = {g.name: g for g in gb.find_submission_notebook(name, name, STUDENT).grades}
-            rows = []
-            for q in questions:
-                g = grades.get(q.grade_id)
-                score = float(g.score) if g is not None and g.score is not None else 0.0
-                max_score = float(g.max_score) if g is not None else q.max_score
-                if score >= max_score:
-                    reason = ""
-                elif failure:
-                    reason = failure
-                elif q.grade_id not in cells:
-                    reason = "test cell missing from the submission (deleted or its metadata changed)"
-                else:
-                    reason = _error_reason(cells[q.grade_id], timeout) or "test failed"
-                rows.append(Row(unit.student, name, q.grade_id, score, max_score, reason))
-    return rows
-
-
-def _warm_worker() -> None:
-    """Pool initializer: import nbgrader (about a second) once per worker, not once per notebook;
-    stop the worker's warm kernel when the pool shuts down."""
-    import multiprocessing.util
-    import warnings
-
-    import nbgrader.api  # noqa: F401
-    import nbgrader.converters  # noqa: F401
-
-    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy chatter from nbgrader's gradebook
-    warnings.filterwarnings("ignore", message=".*not in session.*")
-    multiprocessing.util.Finalize(None, shutdown_shared_kernel, exitpriority=10)
-
-
-# ----------------------------------------------------------------------------- the class
 
 class GradeArgumentError(ValueError):
     """Bad arguments to ``grade``: a message for the instructor, exit status 2."""
@@ -194,15 +77,107 @@ def plan(submissions: Path, names: list[str], out: Path) -> Plan:
             if name in found:
                 units.append(Unit(student, name, files.get(name)))
     return Plan(units, warnings)
-
-
-def _sort_key(unit: Unit) -> tuple:
     return (unit.path is None, unit.student, unit.notebook)
 
 
+def read_submission(path: Path) -> tuple[dict | None, str]:
+    """The submission as JSON (never executed here), or None and why it is not a notebook."""
+    try:
+        if path.stat().st_size > 50 * 2**20:
+            return None, "not a valid notebook (larger than 50 MB)"
+        nb = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError) as error:
+        return None, short(f"not a valid notebook ({type(error).__name__}: {error})", 200)
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return None, "not a valid notebook (no cells)"
+    return nb, ""
+
+
+class SandboxFactory:
+    """Starts sandboxes for one run: what they hide and how they are limited."""
+
+    def __init__(self, spec: sandboxing.SandboxSpec, limits: sandboxing.Limits):
+        self.spec, self.limits = spec, limits
+        self.started = 0
+
+    def __call__(self) -> Sandbox:
+        self.started += 1
+        return Sandbox(self.spec, self.limits)
+
+
+@dataclass
+class Outcome:
+    """What ``grade`` did: the rows, the exit status for the command line, the summary lines."""
+
+    rows: list[Row]
+    exit_status: int = 0
+    grader_errors: list[str] = field(default_factory=list)
+    sandbox: str = ""
+
+
+def _grade_student(student: str, units: list[Unit], sources: dict, factory: SandboxFactory, note: str,
+                   out: Path) -> list[PairResult]:
+    results, box = [], None
+    try:
+        for unit in units:
+            if unit.path is None:
+                results.append(_all(unit, sources, "not submitted", note))
+                continue
+            nb, why = read_submission(unit.path)
+            if nb is None:
+                results.append(_all(unit, sources, why, note))
+                continue
+            try:
+                result, box = grade_pair(student, unit.notebook, nb, sources[unit.notebook], factory, box, note)
+            except Exception as error:  # a bug of the grader: this pair's rows say so, the run fails
+                box = None
+                result = _all(unit, sources, short(f"grader error: {type(error).__name__}: {error}"), note)
+                result.grader_error = str(error)
+            write_feedback(out / "feedback" / student / f"{unit.notebook}.html", student, unit.notebook, result)
+            results.append(result)
+    finally:
+        if box is not None:
+            box.close()
+    return results
+
+
+def _all(unit: Unit, sources: dict, reason: str, note: str) -> PairResult:
+    reason = "; ".join(r for r in (reason, note) if r)
+    return PairResult([Row(unit.student, unit.notebook, q.grade_id, 0.0, q.max_score, reason)
+                       for q in sources[unit.notebook].questions])
+
+
+def write_feedback(path: Path, student: str, notebook: str, result: PairResult) -> None:
+    """A small HTML page: every question, its score and reason, and what the checks printed (escaped)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(r.question)}</td><td>{r.score:g} / {r.max_score:g}</td><td>{e(r.reason)}</td></tr>"
+                   for r in result.rows)
+    details = "".join(f"<h3>{e(title)}</h3><pre>{e(text[:5000])}</pre>" for title, text in result.feedback)
+    total, most = sum(r.score for r in result.rows), sum(r.max_score for r in result.rows)
+    path.write_text(f"<!doctype html><html lang=en><meta charset=utf-8><title>{e(notebook)}: {e(student)}</title>"
+                    f"<body><h1>{e(notebook)}</h1><p>{e(student)}: {total:g} of {most:g} points</p>"
+                    f"<table border=1 cellpadding=4><tr><th>question</th><th>score</th><th>reason</th></tr>{rows}"
+                    f"</table>{details}</body></html>\n")
+
+
+def sandbox_settings(submissions: Path, out: Path, course: Path, names: list[str], sources: dict, tmp: Path,
+                     use_sandbox: bool) -> sandboxing.SandboxSpec:
+    checks = {c for s in sources.values() for cs in s.checks.values() for c in cs}
+    if not use_sandbox:
+        return sandboxing.SandboxSpec(package=None, enabled=False)
+    package, _ = sandboxing.strip_package(course_functions(checks), tmp)
+    hidden = [course, Path(submissions).resolve() if Path(submissions).is_dir() else Path(submissions).resolve().parent,
+              Path(out).resolve()]
+    return sandboxing.SandboxSpec(package=package, hidden=hidden)
+
+
 def grade(submissions: Path, out: Path, *, jobs: int = 1, timeout: int = 30, source: Path | None = None,
-          fresh_kernels: bool = False, echo=print) -> list[Row]:
-    """Grade SUBMISSIONS into OUT (grades.csv, feedback/), print a summary; return the rows."""
+          memory: int = 2 * 2**30, use_sandbox: bool = True, output_limit: int = 64 * 2**20, echo=print,
+          progress: bool = True) -> Outcome:
+    """Grade SUBMISSIONS into OUT (grades.csv, feedback/), print a summary; return the outcome."""
+    from aecourse import progress_enabled
+
     source = Path(source) if source is not None else find_course_root() / "solutions"
     names = notebook_names(source)
     if not names:
@@ -211,49 +186,91 @@ def grade(submissions: Path, out: Path, *, jobs: int = 1, timeout: int = 30, sou
         raise GradeArgumentError(f"--jobs must be an integer >= 1, got {jobs}.")
     if timeout < 1:
         raise GradeArgumentError(f"--timeout must be a whole number of seconds >= 1, got {timeout}.")
+    if memory < 256 * 2**20:
+        raise GradeArgumentError(f"--memory must be at least 256 MB (torch alone needs that), got {memory} bytes.")
+    why = sandboxing.available() if use_sandbox else ""
+    if why:
+        raise GradeArgumentError(f"no sandbox: {why}. Student code would run with your rights (it could read "
+                                 "other submissions and change the course). Install bubblewrap, or pass "
+                                 "--no-sandbox to grade anyway (the summary and every row then say so).")
     work = plan(submissions, names, out)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for w in work.warnings:
         echo(f"warning: {w}")
-    questions = {n: questions_of(source / f"{n}.ipynb") for n in names}
+    sources = {n: SourceNotebook.read(source / f"{n}.ipynb") for n in names}
+    limits = sandboxing.Limits(memory=memory, timeout=timeout, output=output_limit)
+    note = "" if use_sandbox else NO_SANDBOX
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="aecourse-template-") as tmp:
-        needed = sorted({u.notebook for u in work.units})
-        template = build_template(source, needed, Path(tmp))
-        units = sorted(work.units, key=_sort_key)
-        args = [(u, template, questions[u.notebook], out, timeout, fresh_kernels) for u in units]
-        if jobs == 1 or len(units) == 1:
-            _warm_worker()
-            try:
-                results = [grade_unit(*a) for a in args]
-            finally:
-                shutdown_shared_kernel()
-        else:
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context,
-                                     initializer=_warm_worker) as pool:
-                futures = [pool.submit(grade_unit, *a) for a in args]
-                results = []
-                for unit, future in zip(units, futures):
-                    try:
-                        results.append(future.result())
-                    except Exception as error:  # a worker process died: its unit still gets rows
-                        results.append(_rows_all(unit, questions[unit.notebook],
-                                                 short(f"grader worker failed: {type(error).__name__}: {error}")))
+    per_student: dict[str, list[Unit]] = {}
+    for unit in sorted(work.units, key=lambda u: (u.student, u.notebook)):
+        per_student.setdefault(unit.student, []).append(unit)
+    with tempfile.TemporaryDirectory(prefix="aecourse-grade-") as tmp:
+        course = source.resolve().parent
+        spec = sandbox_settings(submissions, out, course, names, sources, Path(tmp), use_sandbox)
+        factory = SandboxFactory(spec, limits)
+        results = _run_pool(per_student, sources, factory, note, out, jobs, progress_enabled(progress))
     order = {n: i for i, n in enumerate(names)}
-    qorder = {(n, q.grade_id): i for n in names for i, q in enumerate(questions[n])}
-    rows = sorted((r for rs in results for r in rs),
+    qorder = {(n, q.grade_id): i for n in names for i, q in enumerate(sources[n].questions)}
+    rows = sorted((r for res in results for r in res.rows),
                   key=lambda r: (r.student, order[r.notebook], qorder[(r.notebook, r.question)]))
     write_csv(rows, out / "grades.csv")
     elapsed = time.perf_counter() - start
+    errors = [e for res in results if res.grader_error for e in [res.grader_error]]
+    state = describe_sandbox(use_sandbox, limits, factory)
     echo(summary(rows))
     graded = sum(1 for u in work.units if u.path is not None)
-    echo(f"\n{graded} notebooks of {len({u.student for u in work.units})} students graded in {elapsed:.1f} s "
-         f"with {jobs} job(s); grades in {out / 'grades.csv'}, feedback in {out / 'feedback'}/")
-    return rows
+    echo(f"\n{graded} notebooks of {len(per_student)} students graded in {elapsed:.1f} s with {jobs} job(s); "
+         f"grades in {out / 'grades.csv'}, feedback in {out / 'feedback'}/")
+    echo(f"sandbox: {state}")
+    if errors:
+        echo(f"ERROR: {len(errors)} notebook(s) could not be graded because of the grader, not the submission "
+             f"(first: {short(errors[0], 300)}); their rows say 'grader error'.")
+    return Outcome(rows, 1 if errors else 0, errors, state)
+
+
+def describe_sandbox(use_sandbox: bool, limits: sandboxing.Limits, factory: SandboxFactory) -> str:
+    if not use_sandbox:
+        return ("OFF (--no-sandbox): student code ran with your rights, unconfined; every row's reason says so. "
+                "Scores were still decided in the grader's process.")
+    from aecourse.instructor.sandbox import ProcessLimit
+
+    probe = ProcessLimit(limits.processes)
+    probe.close()
+    return (f"on (bubblewrap: read-only file system, course, submissions and output hidden, no network, own PID "
+            f"namespace; {limits.memory / 2**30:g} GB of memory per process; {probe.how}; {limits.timeout} s per cell; "
+            f"{limits.output / 2**20:g} MB of output; {factory.started} sandbox(es) started)")
+
+
+def _run_pool(per_student, sources, factory, note, out, jobs, show_progress) -> list[PairResult]:
+    from tqdm.auto import tqdm
+
+    todo: queue.Queue = queue.Queue()
+    for student, units in per_student.items():
+        todo.put((student, units))
+    results: list[PairResult] = []
+    lock = threading.Lock()
+    bar = tqdm(total=sum(len(u) for u in per_student.values()), unit="notebook", disable=not show_progress,
+               desc="grading", smoothing=0.1)
+
+    def work() -> None:
+        while True:
+            try:
+                student, units = todo.get_nowait()
+            except queue.Empty:
+                return
+            done = _grade_student(student, units, sources, factory, note, out)
+            with lock:
+                results.extend(done)
+                bar.update(len(units))
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(jobs, max(1, len(per_student))))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    bar.close()
+    return results
 
 
 def write_csv(rows: list[Row], path: Path) -> None:

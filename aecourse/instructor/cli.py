@@ -20,16 +20,25 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _megabytes(text: str) -> int:
+    value = _positive_int(text)
+    if value < 256:
+        raise argparse.ArgumentTypeError(f"expected at least 256 (megabytes; torch alone needs that), got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aecourse", description="Tools of the autoencoder course.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__import__('aecourse').__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     grade = commands.add_parser(
-        "grade", help="grade exercise notebooks with nbgrader (grades.csv, feedback HTML, a summary)",
+        "grade", help="grade exercise notebooks in a sandbox (grades.csv, feedback HTML, a summary)",
         description="Grade one notebook, or a folder laid out as <student>/<notebook>.ipynb, against the source "
                     "notebooks in solutions/ (tests restored, hidden tests added). Writes DIR/grades.csv and "
-                    "DIR/feedback/<student>/<notebook>.html and prints a summary. Never changes SUBMISSIONS.")
+                    "DIR/feedback/<student>/<notebook>.html and prints a summary. Student code runs in a bubblewrap sandbox; "
+                    "every score is decided in the grader's own process. Never changes SUBMISSIONS. Exit status 1 "
+                    "if some notebook could not be graded because of the grader.")
     grade.add_argument("submissions", metavar="SUBMISSIONS", type=Path,
                        help="a notebook such as 03_sparse.ipynb, or a folder of <student>/<notebook>.ipynb")
     grade.add_argument("--out", required=True, type=Path, metavar="DIR", help="where to write grades.csv and feedback/")
@@ -37,9 +46,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="notebooks graded in parallel (default: 2, or 1 on a one-core machine)")
     grade.add_argument("--timeout", type=_positive_int, default=30, metavar="SECONDS",
                        help="longest run of one cell before it is interrupted (default: 30)")
-    grade.add_argument("--fresh-kernels", action="store_true",
-                       help="start a new kernel for every notebook (default: a student's notebooks share one warm "
-                            "kernel, reset between notebooks, which saves the kernel start and imports)")
+    grade.add_argument("--memory", type=_megabytes, default=2048, metavar="MB",
+                       help="address space of each student process in megabytes (default: 2048)")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="grade without the bubblewrap sandbox where none is available (said in the summary and "
+                            "in every row's reason); scores are still decided in the grader's process")
     grade.add_argument("--course", type=Path, default=None, metavar="DIR",
                        help="the course root holding solutions/ (default: the working directory or its nearest parent "
                             "with solutions/*.ipynb)")
@@ -67,11 +78,11 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             source = args.source or find_course_root(args.course) / "solutions"
-            grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, source=source,
-                  fresh_kernels=args.fresh_kernels)
+            outcome = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, source=source,
+                            memory=args.memory * 2**20, use_sandbox=not args.no_sandbox)
         except (GradeArgumentError, CourseError) as error:
             parser.exit(2, f"aecourse grade: error: {error}\n")
-        return 0
+        return outcome.exit_status
     if args.command == "generate-exercises":
         from aecourse.instructor.course import find_course_root
         from aecourse.instructor.exercises import generate_exercises

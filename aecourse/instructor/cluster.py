@@ -1,0 +1,97 @@
+"""Grading on a Dask cluster: ``aecourse grade ... --scheduler tcp://HOST:PORT``.
+
+The grader connects to an existing, possibly shared, Dask distributed cluster as a client, runs
+each (student, notebook) pair as one task, and disconnects when done, leaving the scheduler and
+the workers running (``Client.close()``, never ``shutdown()``). Dask re-runs the tasks of a worker
+that dies on another worker; a pair is reported once, whatever happened on the way.
+
+What a task needs travels with it: the submission's bytes and the course's source notebooks
+(``solutions/``, a few hundred kB) are arguments of the task. The course's code (the ``aecourse``
+package, which decides the grade) must be installed on the workers; every task checks that the
+worker's copy is the same as the grader's (a hash of the package's files) and fails with a clear
+error naming both otherwise. Workers grade in the same sandbox, with the same comparison in the
+worker's trusted process, as the local pool.
+
+Starting workers: ``dask scheduler`` and ``dask worker tcp://HOST:PORT --nthreads 1`` by hand
+(one thread per worker: grading one pair is one process), dask-jobqueue on an HPC batch system,
+dask-kubernetes or the Dask Helm chart next to a JupyterHub (docs/instructors.md).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import aecourse
+
+CONNECT_TIMEOUT_S = 10
+
+
+class ClusterError(RuntimeError):
+    """The scheduler cannot be reached, or a worker cannot grade (the CLI exits with status 2)."""
+
+
+def package_fingerprint(package: Path | None = None) -> str:
+    """A SHA-256 over the ``aecourse`` package's Python and data files (paths and bytes).
+
+    The grader and every worker compute it; grades from a worker with other code would differ.
+    """
+    root = Path(package or Path(aecourse.__file__).parent)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml"}):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def check_worker(expected: str) -> None:
+    """Raise ClusterError where this worker's aecourse differs from the grader's."""
+    here = package_fingerprint()
+    if here != expected:
+        raise ClusterError(
+            f"this worker's aecourse package ({Path(aecourse.__file__).parent}, fingerprint {here[:12]}) is not "
+            f"the grader's (fingerprint {expected[:12]}): install the same version of the course on every "
+            "worker (pip install -e <course checkout>) and restart the workers.")
+
+
+def connect(address: str, timeout_s: float = CONNECT_TIMEOUT_S):
+    """A ``distributed.Client`` for the scheduler at ``address``, or ClusterError within ``timeout_s``."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError("--scheduler needs Dask: pip install 'aecourse[cluster]' "
+                           "(dask[distributed]) on this machine and on the workers.") from None
+    if not isinstance(address, str) or "://" not in address:
+        raise ClusterError(f"--scheduler must be a scheduler address such as tcp://HOST:8786, got {address!r}.")
+    try:
+        client = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+    except (OSError, TimeoutError) as error:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} within {timeout_s:g} s ({error}); "
+                           "is `dask scheduler` running there, and is the port open?") from None
+    if not client.scheduler_info().get("workers"):
+        try:
+            client.wait_for_workers(1, timeout=timeout_s)
+        except (OSError, TimeoutError):
+            client.close()
+            raise ClusterError(f"the Dask scheduler at {address} has no workers: start some with "
+                               f"`dask worker {address} --nthreads 1`.") from None
+    return client
+
+
+def run_on_cluster(address: str, task: Callable, arguments: Iterable[tuple]) -> Iterator[tuple[int, object]]:
+    """Run ``task(*args)`` for each tuple of ``arguments`` on the cluster; yield ``(index, result)``
+    as they finish. A task that raised yields its exception as the result. The client is closed
+    (the cluster keeps running) when the iterator ends or is abandoned, e.g. by Ctrl-C."""
+    from distributed import as_completed
+
+    client = connect(address)
+    try:
+        futures = {client.submit(task, *args, pure=False, key=f"aecourse-grade-{i}-{id(client)}"): i
+                   for i, args in enumerate(arguments)}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                yield index, future.result()
+            except Exception as error:  # noqa: BLE001 - reported as the pair's result
+                yield index, error
+    finally:
+        client.close()

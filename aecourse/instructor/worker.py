@@ -1,0 +1,173 @@
+"""The process inside the sandbox: imports the stack once, then forks one child per notebook.
+
+Run as ``python -m aecourse.instructor.worker`` by the grader (inside bubblewrap), with requests
+on file descriptor 3 and replies on 4. The worker itself never runs student code: for each
+notebook it forks a child, which lowers its memory limit, moves to a fresh private folder and then
+runs the notebook's code cells and the grader's calls:
+
+- ``{"op": "run", "code": ...}``: exec a cell; reply ``{"ok": true}`` or the error.
+- ``{"op": "call", "name", "args", "kwargs"}``: call the student's function on the grader's inputs;
+  reply with the result and the arguments afterwards (to detect changes in place), as plain data.
+- ``{"op": "get", "name"}``: the plain value of a variable (a quiz answer).
+- ``{"op": "end"}``: the child exits.
+
+When the child is gone the worker kills whatever it left running, deletes its folder and replies
+``{"op": "ended", "status": ...}``. Nothing here is trusted after student code ran: the grader
+decodes every reply as plain data and decides the score itself.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import traceback
+
+REQUESTS, REPLIES = 3, 4  # file descriptors; the grader passes its own numbers as arguments
+
+
+def _send(message: dict) -> None:
+    from aecourse.instructor.plain import dumps, write_frame
+
+    write_frame(REPLIES, dumps(message))
+
+
+def _receive() -> dict:
+    from aecourse.instructor.plain import loads, read_frame
+
+    return loads(read_frame(REQUESTS))
+
+
+def _error(error: BaseException) -> dict:
+    lines = traceback.format_exception_only(type(error), error)
+    return {"ok": False, "error": type(error).__name__, "message": "".join(lines).strip()[-2000:]}
+
+
+def _tripwire(name: str):
+    from aecourse.grading.references import message
+
+    def shortcut(*args, **kwargs):
+        raise RuntimeError(message(name))
+    return shortcut
+
+
+def _block_shortcuts(names: list[str]) -> None:
+    """Replace declared library shortcuts (e.g. torch.nn.functional.mse_loss) by tripwires."""
+    import importlib
+
+    for dotted in names:
+        module_name, _, attribute = dotted.rpartition(".")
+        try:
+            setattr(importlib.import_module(module_name), attribute, _tripwire(dotted))
+        except (ImportError, AttributeError, TypeError):
+            pass
+
+
+def _child(request: dict, folder: str) -> None:
+    import resource
+
+    from aecourse.instructor.plain import Unsupported, decode, encode
+
+    memory = int(request.get("memory", 2 * 2**30))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    os.chdir(folder)
+    os.environ.update(HOME=folder, TMPDIR=folder, MPLCONFIGDIR=folder)
+    tempfile.tempdir = folder
+    _block_shortcuts(list(request.get("shortcuts", [])))
+    namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+    while True:
+        message = _receive()
+        op = message.get("op")
+        try:
+            if op == "run":
+                exec(compile(str(message["code"]), str(message.get("cell", "cell")), "exec"), namespace)
+                reply = {"ok": True}
+            elif op == "call":
+                args = decode(message["args"])
+                kwargs = decode(message["kwargs"])
+                if any(isinstance(a, Unsupported) for a in args):
+                    raise TypeError("the grader sent an argument it could not encode")
+                fn = namespace.get(message["name"])
+                if fn is None:
+                    raise NameError(f"name {message['name']!r} is not defined")
+                result = fn(*args, **kwargs)
+                reply = {"ok": True, "result": encode(result), "args": encode(list(args))}
+            elif op == "get":
+                name = str(message["name"])
+                if name not in namespace:
+                    raise NameError(f"name {name!r} is not defined")
+                value = namespace[name]
+                reply = {"ok": True, "callable": callable(value), "value": None if callable(value) else encode(value)}
+            else:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(0)
+        except BaseException as error:  # the student's error, reported to the grader as data
+            reply = _error(error)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _send(reply)
+
+
+def _kill_the_rest() -> bool:
+    """Kill every process of this sandbox except the worker and the namespace's init; False if some survive."""
+    me = os.getpid()
+    for _ in range(50):
+        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+        if not others:
+            return True
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+    return False
+
+
+def main() -> None:
+    import ctypes
+
+    global REQUESTS, REPLIES
+    if len(sys.argv) == 3:
+        REQUESTS, REPLIES = int(sys.argv[1]), int(sys.argv[2])
+
+    import numpy  # noqa: F401  the stack every notebook imports, once per sandbox
+    import torch
+
+    import aecourse  # noqa: F401
+    import aecourse.models  # noqa: F401
+    import aecourse.train  # noqa: F401
+    from aecourse import grading  # noqa: F401
+
+    torch.set_num_threads(1)
+    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no child may ptrace or read this process
+    _send({"op": "ready", "pid": os.getpid()})
+    while True:
+        request = _receive()
+        if request.get("op") != "notebook":
+            return
+        folder = tempfile.mkdtemp(prefix="notebook-", dir="/tmp")
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setsid()
+                _child(request, folder)
+            finally:
+                os._exit(70)
+        _, status = os.waitpid(pid, 0)
+        clean = _kill_the_rest()
+        shutil.rmtree(folder, ignore_errors=True)
+        if not clean:  # something keeps forking: end this sandbox, the grader starts a fresh one
+            os._exit(75)
+        _send({"op": "ended", "exit": os.waitstatus_to_exitcode(status)})
+
+
+if __name__ == "__main__":
+    main()

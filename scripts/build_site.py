@@ -1,92 +1,75 @@
-"""Build the static site (`make html`) or the reveal.js slides (`make slides`) of the lessons.
+"""Build the reveal.js slides of the lessons (`make slides`); they open offline, without a server.
 
-    python scripts/build_site.py html     # -> _build/html/index.html and one page per lesson
-    python scripts/build_site.py slides   # -> _build/slides/NN_topic.slides.html
-    python scripts/build_site.py html DIR # -> DIR instead of _build/html
+    python scripts/build_site.py slides       # -> _build/slides/NN_topic.slides.html
+    python scripts/build_site.py slides DIR   # -> DIR instead of _build/slides
 
-Uses the stored outputs of the committed notebooks (real executions that nbval re-checks); it
-does not execute anything. Widgets are replaced by the static PNG of their default state that
-``aecourse.widgets.LiveFigure`` stores beside the widget view, so a page never shows a blank box.
-Each lesson page gets a navigation bar (index, previous, next) and a table of contents of its
-sections. Math is typeset by MathJax in the reader's browser.
+The site (`make html`) is built by Sphinx from site/conf.py; this script keeps only what Sphinx
+does not do. nbconvert's reveal template loads reveal.js, require.js, jQuery, MathJax 2 and mermaid from
+CDNs: here they come from site/node_modules (`make site-assets`, pinned in site/package.json) and
+are copied into DIR/_assets, and site/slides.html.j2 drops the mermaid import, so the slides need
+nothing outside DIR. Uses the stored outputs of the committed
+notebooks; it executes nothing. Widgets are replaced by the PNG of their first frame that
+``aecourse.widgets.LiveFigure`` stores beside the widget view, so a slide never shows a blank box.
 """
 from __future__ import annotations
 
-import re
+import shutil
 import sys
 from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter, SlidesExporter
+from nbconvert import SlidesExporter
 
-from _course import NOTEBOOKS, ROOT, lesson_paths
+from _course import ROOT, lesson_paths
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
+NODE_MODULES = ROOT / "site" / "node_modules"
+ASSETS = "_assets"
+TEMPLATE = ROOT / "site" / "slides.html.j2"
+# What the slides load, relative to DIR/_assets (the template's require.js, reveal.js 4, MathJax 2).
+MATHJAX_CONFIG = "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+SKIP_MATHJAX = shutil.ignore_patterns("unpacked", "test", "SVG", "NativeMML", "PreviewHTML", "PlainSource",
+                                      "png", "otf", "eot", "svg", "*.md")
 
 
 def static_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop widget views that carry a PNG fallback, and the widget state (it needs a CDN script)."""
+    """Drop widget views that carry a static fallback (PNG, HTML), and the widget state."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
-            if WIDGET_VIEW in data and "image/png" in data:
+            if WIDGET_VIEW in data and ({"image/png", "text/html"} & set(data)):
                 del data[WIDGET_VIEW]
     nb.metadata.pop("widgets", None)
     return nb
 
 
-def anchor(title: str) -> str:
-    """The id nbconvert gives a markdown heading: spaces become dashes."""
-    return re.sub(r"\s+", "-", title.strip())
-
-
-def navigation(names: list[str], i: int) -> str:
-    links = ["[Course index](index.html)"]
-    if i > 0:
-        links.append(f"[&larr; previous]({names[i - 1]}.html)")
-    if i < len(names) - 1:
-        links.append(f"[next &rarr;]({names[i + 1]}.html)")
-    return " | ".join(links)
-
-
-def contents(nb: nbformat.NotebookNode) -> str:
-    items = []
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("## "):
-                    title = line[3:].strip()
-                    items.append(f"- [{title}](#{anchor(title)})")
-    return "**Contents**\n\n" + "\n".join(items)
-
-
-def build_html(out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    lessons = lesson_paths()
-    names = [p.stem for p in lessons]
-    exporter = HTMLExporter(template_name="lab")
-    written = []
-    for i, path in enumerate(lessons):
-        nb = static_widgets(nbformat.read(path, as_version=4))
-        header = navigation(names, i) + "\n\n" + contents(nb)
-        nb.cells.insert(1, nbformat.v4.new_markdown_cell(header))
-        nb.cells.append(nbformat.v4.new_markdown_cell(navigation(names, i)))
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
-        target = out / f"{path.stem}.html"
-        target.write_text(body, encoding="utf-8")
-        written.append(target)
-    index = nbformat.read(NOTEBOOKS / "00_index.ipynb", as_version=4)
-    for cell in index.cells:
-        cell.source = re.sub(r"\]\((\d\d_[\w]+)\.ipynb\)", r"](\1.html)", cell.source)
-    body, _ = exporter.from_notebook_node(index, resources={"metadata": {"name": "Autoencoders: a hands-on course"}})
-    (out / "index.html").write_text(body, encoding="utf-8")
-    written.append(out / "index.html")
-    return written
+def copy_assets(out: Path) -> None:
+    """reveal.js, require.js and MathJax into out/_assets; a clear error when they are not installed."""
+    needed = ["reveal.js/dist/reveal.js", "requirejs/require.js", "jquery/dist/jquery.min.js", "mathjax/MathJax.js"]
+    missing = [name for name in needed if not (NODE_MODULES / name).exists()]
+    if missing:
+        raise SystemExit(f"build_site.py slides needs {', '.join(missing)} under {NODE_MODULES}, which is not "
+                         "installed: run `make site-assets` (npm ci in site/) once, with the npm registry reachable.")
+    assets = out / ASSETS
+    shutil.rmtree(assets, ignore_errors=True)
+    reveal = NODE_MODULES / "reveal.js"
+    for name in ("dist/reveal.js", "dist/reveal.css", "dist/theme/white.css"):  # the other themes load web fonts
+        (assets / "reveal.js" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(reveal / name, assets / "reveal.js" / name)
+    for folder in ("dist/theme/fonts/source-sans-pro", "plugin/notes"):
+        shutil.copytree(reveal / folder, assets / "reveal.js" / folder)
+    shutil.copy(NODE_MODULES / "requirejs" / "require.js", assets / "require.js")
+    shutil.copy(NODE_MODULES / "jquery" / "dist" / "jquery.min.js", assets / "jquery.min.js")
+    shutil.copytree(NODE_MODULES / "mathjax", assets / "mathjax", ignore=SKIP_MATHJAX)
 
 
 def build_slides(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    exporter = SlidesExporter()
+    copy_assets(out)
+    exporter = SlidesExporter(template_file=str(TEMPLATE), reveal_theme="white",  # its fonts are local
+                              reveal_url_prefix=f"{ASSETS}/reveal.js",
+                              require_js_url=f"{ASSETS}/require.js", jquery_url=f"{ASSETS}/jquery.min.js",
+                              mathjax_url=f"{ASSETS}/{MATHJAX_CONFIG}")
     written = []
     for path in lesson_paths():
         nb = static_widgets(nbformat.read(path, as_version=4))
@@ -98,11 +81,11 @@ def build_slides(out: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (1, 2) or argv[0] not in ("html", "slides"):
-        print("usage: python scripts/build_site.py html|slides [OUTPUT_DIR]", file=sys.stderr)
+    if len(argv) not in (1, 2) or argv[0] != "slides":
+        print("usage: python scripts/build_site.py slides [OUTPUT_DIR]   (the site: make html, i.e. "
+              "sphinx-build -b html -c site . _build/html)", file=sys.stderr)
         return 2
-    build = build_html if argv[0] == "html" else build_slides
-    for path in build(Path(argv[1]) if len(argv) == 2 else ROOT / "_build" / argv[0]):
+    for path in build_slides(Path(argv[1]) if len(argv) == 2 else ROOT / "_build" / "slides"):
         print(path)
     return 0
 

@@ -6,6 +6,7 @@ that names the argument, what is allowed and what arrived (STYLE.md, "Errors a s
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
@@ -98,3 +99,40 @@ def check_array(name: str, X, *, ndim: int = 2) -> np.ndarray:
     if not np.isfinite(X).all():
         raise ValueError(f"{name} contains {int((~np.isfinite(X)).sum())} NaN or infinite values.")
     return X
+
+
+def check_choice(name: str, value, choices, what: str) -> None:
+    """Raise unless ``value`` is one of ``choices`` (e.g. the precomputed values of a slider);
+    ``what`` names them in the message ("the trained code sizes")."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {what} {list(choices)}, got {value}.")
+
+
+def check_mapping(name: str, value, what: str) -> None:
+    """Raise unless ``value`` is a non-empty mapping; ``what`` describes its items ("lam -> model")."""
+    if not isinstance(value, Mapping) or not value:
+        shown = f"an empty {type(value).__name__}" if isinstance(value, Mapping) else type(value).__name__
+        raise ValueError(f"{name} must be a non-empty mapping {what}, got {shown}.")
+
+
+def check_scores(name: str, scores) -> np.ndarray:
+    """Scores as a 1-D float64 array: non-empty, finite, one number per sample."""
+    if isinstance(scores, torch.Tensor):
+        scores = scores.detach().cpu().numpy()
+    if isinstance(scores, (list, tuple)):
+        scores = np.asarray(scores)
+    if not isinstance(scores, np.ndarray):
+        raise TypeError(f"{name} must be a 1-D numpy array of scores, got {type(scores).__name__}.")
+    if scores.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one score per sample), got shape {scores.shape}; "
+                         "score each sample with reconstruction_scores(model, X).")
+    if scores.size == 0:
+        raise ValueError(f"{name} is empty; it needs at least one score.")
+    if not np.issubdtype(scores.dtype, np.number) or np.issubdtype(scores.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {scores.dtype}.")
+    scores = scores.astype(np.float64)
+    bad = int((~np.isfinite(scores)).sum())
+    if bad:
+        raise ValueError(f"{name} contains {bad} NaN or infinite values; check the model and the data "
+                         "that produced them.")
+    return scores

@@ -12,32 +12,9 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from aecourse._checks import check_array, check_float
+from aecourse._checks import check_array, check_float, check_scores
 from aecourse.linear import PCA
 from aecourse.train import reconstruct
-
-
-def _check_scores(name: str, scores) -> np.ndarray:
-    """Scores as a 1-D float64 array: non-empty, finite, one number per sample."""
-    if isinstance(scores, torch.Tensor):
-        scores = scores.detach().cpu().numpy()
-    if isinstance(scores, (list, tuple)):
-        scores = np.asarray(scores)
-    if not isinstance(scores, np.ndarray):
-        raise TypeError(f"{name} must be a 1-D numpy array of scores, got {type(scores).__name__}.")
-    if scores.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (one score per sample), got shape {scores.shape}; "
-                         "score each sample with reconstruction_scores(model, X).")
-    if scores.size == 0:
-        raise ValueError(f"{name} is empty; it needs at least one score.")
-    if not np.issubdtype(scores.dtype, np.number) or np.issubdtype(scores.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {scores.dtype}.")
-    scores = scores.astype(np.float64)
-    bad = int((~np.isfinite(scores)).sum())
-    if bad:
-        raise ValueError(f"{name} contains {bad} NaN or infinite values; check the model and the data "
-                         "that produced them.")
-    return scores
 
 
 def reconstruction_scores(model, X) -> np.ndarray:
@@ -102,7 +79,7 @@ def quantile_threshold(scores, q: float) -> float:
     -------
     float
     """
-    scores = _check_scores("scores", scores)
+    scores = check_scores("scores", scores)
     q = check_float("q", q, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
     return float(np.quantile(scores, q, method="higher"))
 
@@ -127,8 +104,8 @@ def confusion_matrix(scores_normal, scores_anomalous, tau: float) -> np.ndarray:
         Rows are the truth (normal, anomalous), columns the decision (kept, flagged):
         ``[[true negatives, false positives], [false negatives, true positives]]``.
     """
-    scores_normal = _check_scores("scores_normal", scores_normal)
-    scores_anomalous = _check_scores("scores_anomalous", scores_anomalous)
+    scores_normal = check_scores("scores_normal", scores_normal)
+    scores_anomalous = check_scores("scores_anomalous", scores_anomalous)
     tau = _check_tau(tau)
     fp = int((scores_normal > tau).sum())
     tp = int((scores_anomalous > tau).sum())
@@ -162,8 +139,8 @@ def rates(scores_normal, scores_anomalous, tau: float) -> Rates:
 def _pooled(scores_normal, scores_anomalous) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The distinct scores of both groups (ascending), the index of each sample's score among
     them (normal samples first), how often each occurs, and the number of normal samples."""
-    scores_normal = _check_scores("scores_normal", scores_normal)
-    scores_anomalous = _check_scores("scores_anomalous", scores_anomalous)
+    scores_normal = check_scores("scores_normal", scores_normal)
+    scores_anomalous = check_scores("scores_anomalous", scores_anomalous)
     values, where, counts = np.unique(np.concatenate([scores_normal, scores_anomalous]),
                                       return_inverse=True, return_counts=True)
     return values, where, counts, len(scores_normal)

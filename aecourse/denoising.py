@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from aecourse._checks import check_array, check_float
+from aecourse._checks import check_array, check_float, check_int
 from aecourse.data import GaussianMixture
-from aecourse.linear import dae_shrinkage, optimal_linear_dae
 
 
 def _check_mixture(mixture) -> GaussianMixture:
@@ -86,50 +85,6 @@ def circle_mixture(radius: float = 1.0, *, n_components: int = 72, std: float = 
     """
     radius = check_float("radius", radius, minimum=0.0, include_min=False)
     std = check_float("std", std, minimum=0.0, include_min=False)
-    if isinstance(n_components, bool) or not isinstance(n_components, int) or n_components < 3:
-        raise ValueError(f"n_components must be an integer >= 3, got {n_components!r}.")
+    n_components = check_int("n_components", n_components, minimum=3)  # numpy integers too
     angles = np.linspace(0.0, 2 * np.pi, n_components, endpoint=False)
     return GaussianMixture(radius * np.stack([np.cos(angles), np.sin(angles)], axis=1), std)
-
-
-def sigma_sweep(X_train, X_show, sigmas, *, grid_points: int = 13, seed: int = 0) -> dict:
-    """Everything the sigma slider of lesson 4 draws, precomputed from closed forms (no training).
-
-    For each sigma: the shrinkage factors lambda_i / (lambda_i + sigma^2) of the digits' principal
-    directions, the digits ``X_show`` corrupted with the same noise pattern scaled by sigma and
-    denoised by the optimal linear DAE ``optimal_linear_dae`` fitted on ``X_train``, and the
-    vector field r*(x) - x of the optimal denoiser for the unit circle (``circle_mixture``) on a
-    grid_points x grid_points grid over [-1.6, 1.6]^2.
-
-    Returns
-    -------
-    dict with ``sigmas`` (list), ``variances`` (D,), ``clean`` (n, D), ``noisy`` and ``denoised``
-    (dicts sigma -> (n, D)), ``shrinkage`` (dict sigma -> (D,)), ``grid`` ((g*g, 2) points),
-    ``field`` (dict sigma -> (g*g, 2) arrows r*(x) - x), ``circle`` ((200, 2) points on the circle).
-    """
-    X_train = check_array("X_train", X_train)
-    X_show = check_array("X_show", X_show)
-    if X_show.shape[1] != X_train.shape[1]:
-        raise ValueError(f"X_show has {X_show.shape[1]} features but X_train has {X_train.shape[1]}.")
-    sigmas = [check_float("sigmas[i]", s, minimum=0.0, include_min=False) for s in sigmas]
-    if not sigmas:
-        raise ValueError("sigmas must hold at least one noise level > 0, e.g. [0.1, 0.2, 0.4].")
-    mean = X_train.mean(axis=0)
-    centred = X_train - mean
-    cov = centred.T @ centred / len(X_train)  # (D, D)
-    variances = np.clip(np.linalg.eigvalsh(cov)[::-1], 0.0, None)
-    eps = np.random.default_rng(seed).standard_normal(X_show.shape)  # one noise pattern, scaled by sigma
-    ticks = np.linspace(-1.6, 1.6, grid_points)
-    grid = np.stack(np.meshgrid(ticks, ticks), axis=-1).reshape(-1, 2)
-    ring = circle_mixture()
-    angles = np.linspace(0.0, 2 * np.pi, 200)
-    out = dict(sigmas=sigmas, variances=variances, clean=X_show, noisy={}, denoised={}, shrinkage={},
-               grid=grid, field={}, circle=np.stack([np.cos(angles), np.sin(angles)], axis=1))
-    for s in sigmas:
-        noisy = X_show + s * eps
-        W = optimal_linear_dae(cov, s)
-        out["noisy"][s] = noisy
-        out["denoised"][s] = (noisy - mean) @ W.T + mean
-        out["shrinkage"][s] = dae_shrinkage(variances, s)
-        out["field"][s] = gaussian_mixture_denoiser(ring, grid, s) - grid
-    return out

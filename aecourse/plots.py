@@ -48,7 +48,7 @@ def mosaic(images, *, ncols: int, shape: tuple[int, int] = (8, 8), pad: int = 1)
     return out
 
 
-def _show_mosaic(ax, tiles: np.ndarray, vmin, vmax, cmap: str = "gray_r"):
+def show_mosaic(ax, tiles: np.ndarray, vmin, vmax, cmap: str = "gray_r"):
     """Draw a mosaic without grid or frame; returns the image (its ``set_data`` redraws in place)."""
     import matplotlib as mpl
 
@@ -71,8 +71,8 @@ def image_grid(images, *, shape: tuple[int, int] = (8, 8), ncols: int = 10, labe
     nrows = int(np.ceil(len(imgs) / ncols))
     fig = _figure(fig, (0.9 * ncols + 0.8, (1.0 if labels is None else 1.25) * nrows + 0.9))
     ax = fig.subplots()
-    _show_mosaic(ax, mosaic(imgs.reshape(len(imgs), -1), ncols=ncols, shape=shape, pad=2 if labels is None else 4),
-                 vmin, vmax, cmap)
+    show_mosaic(ax, mosaic(imgs.reshape(len(imgs), -1), ncols=ncols, shape=shape, pad=2 if labels is None else 4),
+                vmin, vmax, cmap)
     if labels is not None:
         pad = 4
         for i, label in enumerate(labels):
@@ -109,7 +109,7 @@ def comparison_grid(rows: Sequence, row_labels: Sequence[str], *, n: int = 10, s
     ax = fig.subplots()
     pad = 2
     stacked = np.concatenate([a[:n].reshape(n, -1) for a in arrays])
-    _show_mosaic(ax, mosaic(stacked, ncols=n, shape=shape, pad=pad), 0.0, 1.0)
+    show_mosaic(ax, mosaic(stacked, ncols=n, shape=shape, pad=pad), 0.0, 1.0)
     ax.set_yticks([r * (shape[0] + pad) + shape[0] / 2 - 0.5 for r in range(len(arrays))], list(row_labels))
     ax.set_xticks([c * (shape[1] + pad) + shape[1] / 2 - 0.5 for c in range(n)], [str(c + 1) for c in range(n)])
     ax.tick_params(length=0)

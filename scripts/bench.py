@@ -3,7 +3,7 @@
 - each lesson executed headless in a fresh kernel: wall time from starting the kernel to the last
   cell's output (imports included; the kernel is then stopped at once, as nbval stops it) and the
   kernel's peak memory; the total;
-- widget redraw latency per slider (median and 95th percentile), from scripts/bench_widget_*.py;
+- widget redraw latency per slider (median and 95th percentile), of the cases in scripts/widget_cases.py;
 - training throughput of aecourse.train.fit against a bare PyTorch loop doing the same steps;
 - grading throughput (scripts/bench_grading.py, when present).
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.util
 import os
 import platform
 import statistics
@@ -29,6 +28,7 @@ import time
 from pathlib import Path
 
 from _course import ROOT, lesson_paths
+from widget_cases import CASES, make_widget
 
 # The floor of every lesson: a fresh kernel that imports the stack and draws one figure. Each
 # lesson's budget is 2x this, measured in the same run (a ratio holds on a slow or busy machine).
@@ -109,22 +109,11 @@ def bench_lessons(only: list[str] | None = None, repeats: int = 3, slowest: int 
     return floor, rows
 
 
-def make_widget(name: str):
-    """``(live, sweep)`` from ``scripts/bench_widget_<name>.py``: the lesson's widget, built as the
-    lesson builds it, and the slider values to time (also used by the widget tests)."""
-    script = ROOT / "scripts" / f"bench_widget_{name}.py"
-    spec = importlib.util.spec_from_file_location(script.stem, script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make_live_figure()
-
-
 def bench_widgets(repeats: int = 3, only: list[str] | None = None) -> list[tuple[str, float, float, int]]:
     """Time every slider position of each widget (those named in ``only``) ``repeats`` times and
     print the median and 95th percentile of a redraw."""
     rows = []
-    for script in sorted((ROOT / "scripts").glob("bench_widget_*.py")):
-        name = script.stem.removeprefix("bench_widget_")
+    for name in CASES:
         if only and name not in only:
             continue
         live, sweep = make_widget(name)

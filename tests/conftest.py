@@ -1,7 +1,5 @@
-"""Fixtures shared by the widget tests."""
+"""Fixtures shared by the tests: comparing rendered figures pixel for pixel."""
 import io
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,25 +13,26 @@ def _pixels(png: bytes) -> np.ndarray:
 
 
 @pytest.fixture
-def assert_shows_the_whole_figure():
-    """``check(live)`` asserts that the image a LiveFigure shows (the unchanged parts rendered once,
-    the slider's artists redrawn over them) is, pixel for pixel, the figure rendered in full by
-    matplotlib: nothing stale, nothing missing, nothing drawn in the wrong order."""
+def assert_same_pixels():
+    """``check(png_a, png_b)`` asserts two PNG images are the same picture (anti-aliasing may round
+    a channel one or two levels apart)."""
 
-    def check(live: LiveFigure) -> None:
-        shown, full = _pixels(live.image.value), _pixels(figure_png(live.fig))
-        assert shown.shape == full.shape
-        differ = np.abs(shown - full).max(axis=2) > 2  # anti-aliasing may round one level apart
+    def check(a: bytes, b: bytes) -> None:
+        a, b = _pixels(a), _pixels(b)
+        assert a.shape == b.shape
+        differ = np.abs(a - b).max(axis=2) > 2
         assert not differ.any(), f"{differ.sum()} pixels differ, rows {np.unique(np.nonzero(differ)[0])[:10]}"
 
     return check
 
 
 @pytest.fixture
-def make_bench_widget():
-    """``scripts/bench.py``'s ``make_widget(name)``: ``(live, sweep)``, a lesson's widget as the
-    benchmark builds it and the slider values it times."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from bench import make_widget
+def assert_shows_the_whole_figure(assert_same_pixels):
+    """``check(live)`` asserts that the image a LiveFigure shows (the unchanged parts rendered once,
+    the slider's artists redrawn over them) is, pixel for pixel, the figure rendered in full by
+    matplotlib: nothing stale, nothing missing, nothing drawn in the wrong order."""
 
-    return make_widget
+    def check(live: LiveFigure) -> None:
+        assert_same_pixels(live.image.value, figure_png(live.fig))
+
+    return check

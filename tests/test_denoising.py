@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from aecourse.data import GaussianMixture
-from aecourse.denoising import circle_mixture, gaussian_mixture_denoiser, noisy_mixture, sigma_sweep
+from aecourse.denoising import circle_mixture, gaussian_mixture_denoiser, noisy_mixture
 from aecourse.linear import (dae_shrinkage, linear_dae_risk, linear_masking_dae_risk, optimal_linear_dae,
                              optimal_linear_masking_dae)
 
@@ -208,25 +208,5 @@ def test_circle_mixture_rejects_bad_input():
         circle_mixture(radius=0.0)
 
 
-def test_sigma_sweep_holds_the_closed_forms():
-    rng = np.random.default_rng(9)
-    X = rng.random((200, 6))
-    out = sigma_sweep(X, X[:3], [0.1, 0.5], grid_points=5, seed=0)
-    Xc = X - X.mean(axis=0)
-    lam = np.linalg.eigvalsh(Xc.T @ Xc / len(X))[::-1]
-    np.testing.assert_allclose(out["shrinkage"][0.5], lam / (lam + 0.25), atol=1e-12)
-    noise = out["noisy"][0.5] - X[:3]
-    np.testing.assert_allclose(noise / 0.5, (out["noisy"][0.1] - X[:3]) / 0.1)  # one pattern, scaled
-    assert out["field"][0.1].shape == (25, 2)
-    # stronger noise: the denoised digits are pulled further towards the mean
-    dist = {s: np.linalg.norm(out["denoised"][s] - X.mean(axis=0)) for s in (0.1, 0.5)}
-    assert dist[0.5] < dist[0.1]
-
-
-def test_sigma_sweep_rejects_bad_input():
-    with pytest.raises(ValueError, match="sigmas"):
-        sigma_sweep(np.ones((5, 2)), np.ones((1, 2)), [])
-    with pytest.raises(ValueError, match="sigmas"):
-        sigma_sweep(np.ones((5, 2)), np.ones((1, 2)), [0.0])
-    with pytest.raises(ValueError, match="X_show has 3 features"):
-        sigma_sweep(np.ones((5, 2)), np.ones((1, 3)), [0.1])
+def test_circle_mixture_takes_numpy_integers():
+    assert len(circle_mixture(n_components=np.int64(12)).means) == 12

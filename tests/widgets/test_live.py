@@ -143,3 +143,14 @@ def test_a_draw_that_returns_show_is_drawn_once_and_then_only_shown(assert_shows
 def test_a_draw_that_returns_show_must_fix_its_layout():
     with pytest.raises(ValueError, match="must fix its layout: call fig.set_layout_engine"):
         LiveFigure(Slope(layout="constrained"), {"a": widgets.IntSlider(value=1)}, figsize=(3, 2))
+
+
+def test_choice_slider_needs_values_and_starts_in_the_middle():
+    from aecourse.widgets import choice_slider
+
+    with pytest.raises(ValueError, match=r"values must be a non-empty list of the precomputed values, got \[\]"):
+        choice_slider("K", [])
+    with pytest.raises(TypeError, match="label must be a function"):
+        choice_slider("K", [1, 2], label="K")
+    slider = choice_slider("K", (1, 2, 4), label=lambda v: f"K={v}")
+    assert slider.value == 2 and slider.options == (("K=1", 1), ("K=2", 2), ("K=4", 4))

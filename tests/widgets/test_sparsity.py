@@ -33,14 +33,14 @@ def test_results_match_the_models(trained, results):
     for i, lam in enumerate(LAMS):
         Z = encode(models[lam], X_test)
         X_tilde = reconstruct(models[lam], X_test)
-        assert results["mse"][i] == pytest.approx(float(np.mean((X_tilde - X_test) ** 2)))
-        assert results["active"][i] == pytest.approx(float(np.mean((Z > 1e-3).sum(axis=1))))
-        np.testing.assert_allclose(results["reconstructions"][lam], X_tilde[:5])
+        assert results.mse[i] == pytest.approx(float(np.mean((X_tilde - X_test) ** 2)))
+        assert results.active[i] == pytest.approx(float(np.mean((Z > 1e-3).sum(axis=1))))
+        np.testing.assert_allclose(results.reconstructions[lam], X_tilde[:5])
         # atoms are decoder columns: decoding the unit vector e_j gives atom_j + bias
         W = models[lam].decoder[0].weight.detach().numpy()  # (64, K)
-        for atom in results["atoms"][lam]:
+        for atom in results.atoms[lam]:
             assert np.min(np.abs(W.T - atom).max(axis=1)) == 0.0
-    assert results["lams"] == list(LAMS) and results["K"] == 32
+    assert results.lams == list(LAMS) and results.K == 32
 
 
 def test_atoms_are_ordered_by_usage(trained, results):
@@ -48,7 +48,7 @@ def test_atoms_are_ordered_by_usage(trained, results):
     lam = LAMS[1]
     usage = (encode(models[lam], X_test) > 1e-3).mean(axis=0)
     W = models[lam].decoder[0].weight.detach().numpy().T
-    shown_usage = [usage[np.argmin(np.abs(W - atom).max(axis=1))] for atom in results["atoms"][lam]]
+    shown_usage = [usage[np.argmin(np.abs(W - atom).max(axis=1))] for atom in results.atoms[lam]]
     assert shown_usage == sorted(shown_usage, reverse=True) and min(shown_usage) > 0
 
 
@@ -69,22 +69,22 @@ def _images(fig):
 
 def test_draw_shows_the_chosen_lam(results):
     fig = Figure(figsize=(12, 5.2))
-    draw_sparsity(fig, 1e-2, **results)
+    draw_sparsity(fig, 1e-2, results)
     assert len(fig.axes) == 3
-    assert "1e-02" in fig._suptitle.get_text() and f"{results['active'][2]:.1f}" in fig._suptitle.get_text()
+    assert "1e-02" in fig._suptitle.get_text() and f"{results.active[2]:.1f}" in fig._suptitle.get_text()
     mosaic = _images(fig)[0]
     # the bottom-left tile of the mosaic is the first reconstruction, the top-left the first input
-    np.testing.assert_allclose(mosaic[10:18, 0:8], results["reconstructions"][1e-2][0].reshape(8, 8))
-    np.testing.assert_allclose(mosaic[0:8, 0:8], results["X"][0].reshape(8, 8))
+    np.testing.assert_allclose(mosaic[10:18, 0:8], results.reconstructions[1e-2][0].reshape(8, 8))
+    np.testing.assert_allclose(mosaic[0:8, 0:8], results.X[0].reshape(8, 8))
     values, edges, _ = fig.axes[2].patches[0].get_data()  # the code histogram, drawn with stairs
-    counts, _ = np.histogram(results["codes"][1e-2].ravel(), bins=edges)
+    counts, _ = np.histogram(results.codes[1e-2].ravel(), bins=edges)
     np.testing.assert_array_equal(values, np.maximum(counts, 0.5))
-    assert counts.sum() == results["codes"][1e-2].size
+    assert counts.sum() == results.codes[1e-2].size
 
 
 def test_draw_rejects_an_untrained_lam(results):
     with pytest.raises(ValueError, match="lam must be one of"):
-        draw_sparsity(Figure(), 0.5, **results)
+        draw_sparsity(Figure(), 0.5, results)
 
 
 def test_slider_redraws_the_figure(results):
@@ -98,7 +98,7 @@ def test_slider_redraws_the_figure(results):
     images_2 = _images(live.fig)
     assert live.values == {"lam": 1e-2}
     assert "1e-02" in live.fig._suptitle.get_text() and title_0 != live.fig._suptitle.get_text()
-    np.testing.assert_allclose(images_2[0][10:18, 0:8], results["reconstructions"][1e-2][0].reshape(8, 8))
+    np.testing.assert_allclose(images_2[0][10:18, 0:8], results.reconstructions[1e-2][0].reshape(8, 8))
     assert not np.allclose(np.nan_to_num(images_0[0]), np.nan_to_num(images_2[0]))  # reconstructions changed
     assert images_0[1].shape != images_2[1].shape or not np.allclose(np.nan_to_num(images_0[1]),
                                                                       np.nan_to_num(images_2[1]))  # atoms
@@ -113,6 +113,14 @@ def test_slider_rejects_unknown_controls(results):
 
 def test_the_slider_image_is_the_whole_figure(results, assert_shows_the_whole_figure):
     live = sparsity_explorer(results)
-    for lam in (0.0, 1e-2, results["lams"][1]):
+    for lam in (0.0, 1e-2, results.lams[1]):
         live.update(lam=lam)
         assert_shows_the_whole_figure(live)
+
+
+def test_results_reject_models_of_different_code_sizes(trained):
+    models, X_test = trained
+    with pytest.raises(ValueError, match="every model must have the same code size, got 32 and 16"):
+        sparsity_results({0.0: models[0.0], 1.0: Autoencoder([64, 16], code_activation="relu", seed=0)}, X_test)
+    with pytest.raises(ValueError, match=r"threshold must be in \[0, inf\)"):
+        sparsity_results(models, X_test, threshold=-1.0)

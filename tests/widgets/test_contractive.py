@@ -8,6 +8,7 @@ import torch
 from matplotlib.figure import Figure
 
 from aecourse import data, geometry, models, widgets
+from widget_cases import make_widget
 
 LAMS = [0.0, 1e-2]
 
@@ -24,21 +25,21 @@ def results():
 
 def test_results_match_independent_computations(results):
     res, digit_models, curve_models, X, arc = results
-    assert res["lams"] == LAMS
+    assert res.lams == LAMS
     for i, lam in enumerate(LAMS):
         Js = [torch.autograd.functional.jacobian(lambda v: digit_models[lam].encoder(v[None])[0],
                                                  torch.as_tensor(x)).numpy().astype(np.float64) for x in X]
         spectra = np.array([np.linalg.svd(J, compute_uv=False) for J in Js])  # (n, 4)
-        np.testing.assert_allclose(res["digits_spectrum"][lam], (spectra / spectra[:, :1]).mean(axis=0), rtol=1e-5)
-        assert res["digits_jacobian"][i] == pytest.approx(np.mean([np.linalg.norm(J) for J in Js]), rel=1e-5)
+        np.testing.assert_allclose(res.digits_spectrum[lam], (spectra / spectra[:, :1]).mean(axis=0), rtol=1e-5)
+        assert res.digits_jacobian[i] == pytest.approx(np.mean([np.linalg.norm(J) for J in Js]), rel=1e-5)
         with torch.no_grad():
             x_tilde = digit_models[lam](torch.as_tensor(X)).numpy()
-        assert res["digits_mse"][i] == pytest.approx(((x_tilde - X) ** 2).mean(), rel=1e-5)
-        assert res["curve_directions"][lam].shape == (12, 2)
-        np.testing.assert_allclose(np.linalg.norm(res["curve_directions"][lam], axis=1), 1.0, rtol=1e-6)
+        assert res.digits_mse[i] == pytest.approx(((x_tilde - X) ** 2).mean(), rel=1e-5)
+        assert res.curve_directions[lam].shape == (12, 2)
+        np.testing.assert_allclose(np.linalg.norm(res.curve_directions[lam], axis=1), 1.0, rtol=1e-6)
         points = arc.clean[::5]
         expected = np.degrees(geometry.tangent_angles(curve_models[lam].encoder, points, arc.tangents[::5]))
-        np.testing.assert_allclose(res["curve_angles"][lam], expected)
+        np.testing.assert_allclose(res.curve_angles[lam], expected)
 
 
 def _title_texts(fig: Figure) -> list[str]:
@@ -50,12 +51,12 @@ def test_draw_marks_the_chosen_lam_and_shows_its_directions(results):
     figs = {}
     for lam in LAMS:
         fig = Figure()
-        widgets.draw_contractive(fig, lam, **res)
+        widgets.draw_contractive(fig, lam, res)
         figs[lam] = fig
         assert len(fig.axes) == 3
         marker = fig.axes[0].lines[-1]  # the vertical line at the chosen lam
         assert marker.get_xdata()[0] == LAMS.index(lam)
-        assert f"{np.median(res['curve_angles'][lam]):.0f}°" in fig.axes[2].get_title()
+        assert f"{np.median(res.curve_angles[lam]):.0f}°" in fig.axes[2].get_title()
         red = fig.axes[2].lines[-1]  # the v_1 segments, one line split by NaN
         assert np.isnan(red.get_xdata()).sum() == 12
     assert _title_texts(figs[LAMS[0]]) != _title_texts(figs[LAMS[1]])
@@ -63,7 +64,7 @@ def test_draw_marks_the_chosen_lam_and_shows_its_directions(results):
 
 def test_draw_rejects_a_lam_that_was_not_trained(results):
     with pytest.raises(ValueError, match="lam must be one of the trained values"):
-        widgets.draw_contractive(Figure(), 0.5, **results[0])
+        widgets.draw_contractive(Figure(), 0.5, results[0])
 
 
 def test_live_figure_redraws_when_the_slider_moves(results):
@@ -91,8 +92,8 @@ def test_results_need_the_same_lams_for_both_data_sets(results):
         widgets.contractive_results({}, curve_models, X, arc)
 
 
-def test_bench_script_builds_a_sweep_over_every_lam(make_bench_widget):
-    live, sweep = make_bench_widget("contractive")
+def test_the_lesson_case_sweeps_every_lam():
+    live, sweep = make_widget("contractive")
     assert [v["lam"] for v in sweep] == [value for _, value in live.controls["lam"].options]
     for values in sweep:
         live.update(**values)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from aecourse import grading
+from aecourse import anomaly, grading
 from aecourse.grading import GradingError
 from aecourse.models import Autoencoder
 from aecourse.train import encode, fit, reconstruct
@@ -299,35 +299,38 @@ def test_greedy_pretrain():
 
 # ----------------------------------------------------------------------------- lesson 7
 
-def test_reconstruction_scores():
-    ok = lambda m, X: ((reconstruct(m, X) - X) ** 2).mean(1)  # noqa: E731
+def test_reconstruction_scores_is_the_sum_as_in_lesson_7():
+    ok = lambda m, X: ((reconstruct(m, X) - X) ** 2).sum(1)  # noqa: E731
     grading.check_reconstruction_scores(ok)
     grading.check_reconstruction_scores(ok, n=1, D=10, seed=3)
-    fails(grading.check_reconstruction_scores, lambda m, X: ((reconstruct(m, X) - X) ** 2).mean(), "one score per sample")
-    fails(grading.check_reconstruction_scores, lambda m, X: ((reconstruct(m, X) - X) ** 2).sum(1), "summed over the 64")
-    fails(grading.check_reconstruction_scores, lambda m, X: ((reconstruct(m, X) - X) ** 2).mean(0), "axis=1")
+    # the package's function (lesson 7) is right by definition: an independent oracle
+    grading.check_reconstruction_scores(lambda m, X: anomaly.reconstruction_scores(m, X))
+    fails(grading.check_reconstruction_scores, lambda m, X: ((reconstruct(m, X) - X) ** 2).sum(), "one score per sample")
+    fails(grading.check_reconstruction_scores, lambda m, X: ((reconstruct(m, X) - X) ** 2).mean(1), "averaged over the 64")
+    fails(grading.check_reconstruction_scores, lambda m, X: ((reconstruct(m, X) - X) ** 2).sum(0), "axis=1")
 
 
-def test_quantile_threshold():
-    grading.check_quantile_threshold(lambda s, fpr: float(np.quantile(s, 1 - fpr)))
-    fails(grading.check_quantile_threshold, lambda s, fpr: float(np.quantile(s, fpr)), "\\(1 - fpr\\)-quantile")
-    fails(grading.check_quantile_threshold, lambda s, fpr: float(np.percentile(s, 1 - fpr)), "percents")
+def test_quantile_threshold_rounds_up_as_in_lesson_7():
+    grading.check_quantile_threshold(lambda s, q: float(np.quantile(s, q, method="higher")))
+    grading.check_quantile_threshold(lambda s, q: anomaly.quantile_threshold(s, q), n=1000, q=0.999, seed=4)
+    fails(grading.check_quantile_threshold, lambda s, q: float(np.quantile(s, q)), "linear interpolation")
+    fails(grading.check_quantile_threshold, lambda s, q: float(np.quantile(s, 1 - q, method="higher")), "\\(1 - q\\)")
+    fails(grading.check_quantile_threshold, lambda s, q: float(np.percentile(s, q, method="higher")), "percents")
 
-    def sorts_in_place(s, fpr):
+    def sorts_in_place(s, q):
         s.sort()
-        return float(np.quantile(s, 1 - fpr))
+        return float(np.quantile(s, q, method="higher"))
     fails(grading.check_quantile_threshold, sorts_in_place, "in place")
 
 
-def rates_ok(scores, labels, threshold):
-    flagged = scores > threshold
-    return float(flagged[labels == 0].mean()), float(flagged[labels == 1].mean())
+def rates_ok(scores_normal, scores_anomalous, tau):
+    return float((scores_normal > tau).mean()), float((scores_anomalous > tau).mean())
 
 
-def test_rates():
+def test_rates_takes_the_lesson_7_signature():
     grading.check_rates(rates_ok)
-    grading.check_rates(rates_ok, n=40, threshold=0.5, ties=True, seed=3)
-    fails(grading.check_rates, lambda s, y, t: rates_ok(s, y, t)[::-1], "swapped")
-    fails(grading.check_rates, lambda s, y, t: (((s > t) & (y == 0)).sum() / len(s), ((s > t) & (y == 1)).sum() / len(s)),
+    grading.check_rates(lambda a, b, t: tuple(anomaly.rates(a, b, t)), n_normal=40, n_anomalous=9, tau=0.5, ties=True)
+    fails(grading.check_rates, lambda a, b, t: rates_ok(a, b, t)[::-1], "swapped")
+    fails(grading.check_rates, lambda a, b, t: ((a > t).sum() / (len(a) + len(b)), (b > t).sum() / (len(a) + len(b))),
           "total number of samples")
-    fails(grading.check_rates, lambda s, y, t: rates_ok(s, y, t - 1e-12), "equal to the threshold", ties=True)
+    fails(grading.check_rates, lambda a, b, t: rates_ok(a, b, t - 1e-12), "equal to tau", ties=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import aecourse
 
-CONNECT_TIMEOUT_S = 10
+CONNECT_TIMEOUT_S = 5  # the issue: a clear error within 10 s, imports included
 
 
 class ClusterError(RuntimeError):

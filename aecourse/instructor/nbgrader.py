@@ -23,7 +23,7 @@ def _ensure_path() -> None:
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
-def config(root: Path, timeout: int | None = None, reuse_key: str = ""):
+def config(root: Path, timeout: int | None = None):
     from traitlets.config import Config
 
     _ensure_path()
@@ -41,13 +41,6 @@ def config(root: Path, timeout: int | None = None, reuse_key: str = ""):
     c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_length = 5000
-    if reuse_key:
-        from nbgrader.converters import Autograde
-
-        execute = _reusing_execute_class()
-        c.Autograde.autograde_preprocessors = [execute if p.__name__ == "Execute" else p
-                                               for p in Autograde.class_traits()["autograde_preprocessors"].default()]
-        c.ReusingExecute.reuse_key = reuse_key
     return c
 
 
@@ -62,11 +55,11 @@ def _logger(name: str) -> tuple[logging.Logger, io.StringIO]:
 
 
 def run_converter(converter_class, root: Path, assignment: str, *, student: str = "*", timeout: int | None = None,
-                   reuse_key: str = "", **traits) -> str:
+                   **traits) -> str:
     """Run one nbgrader converter in this process; return its log (raises if it failed)."""
     from nbgrader.coursedir import CourseDirectory
 
-    c = config(root, timeout, reuse_key)
+    c = config(root, timeout)
     log, stream = _logger(converter_class.__name__)
     coursedir = CourseDirectory(config=c, log=log)
     coursedir.assignment_id = assignment
@@ -96,85 +89,3 @@ def build_template(source: Path, names: list[str], root: Path) -> Path:
         shutil.copyfile(Path(source) / f"{name}.ipynb", folder / f"{name}.ipynb")
         run_converter(GenerateAssignment, root, name, force=True)
     return root
-
-
-_SHARED: dict = {"key": None, "km": None}  # this process's warm kernel and whose it is
-
-
-def shutdown_shared_kernel() -> None:
-    """Stop this process's warm kernel, if any (end of grading, another student, or trouble)."""
-    from jupyter_core.utils import run_sync
-
-    km, _SHARED["km"], _SHARED["key"] = _SHARED["km"], None, None
-    if km is not None:
-        try:
-            run_sync(km.shutdown_kernel)(now=True)
-        except Exception:
-            pass
-
-
-_EXECUTE_CLASS = None
-
-
-def _reusing_execute_class():
-    """nbgrader's Execute preprocessor, keeping the kernel for the next notebook of the SAME student.
-
-    Starting a kernel and importing torch costs about 2 s of CPU per notebook, more than most
-    exercises. Each student still gets fresh kernels (never one another's), and before each notebook
-    the namespace is cleared (``%reset -f``) and the working directory set; imported modules stay
-    imported, which is the point. A kernel that died, or whose cell timed out, is never reused.
-    """
-    global _EXECUTE_CLASS
-    if _EXECUTE_CLASS is not None:
-        return _EXECUTE_CLASS
-    from jupyter_core.utils import run_sync
-    from nbclient import NotebookClient
-    from nbgrader.preprocessors import Execute
-    from traitlets import Unicode
-
-    class ReusingExecute(Execute):
-        reuse_key = Unicode("", help="kernels are reused between notebooks with the same key").tag(config=True)
-
-        def preprocess(self, nb, resources=None, km=None):
-            if not self.reuse_key:
-                return super().preprocess(nb, resources, km)
-            path = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
-            shared = _SHARED["km"]
-            if shared is not None and (_SHARED["key"] != self.reuse_key or not run_sync(shared.is_alive)()):
-                shutdown_shared_kernel()
-            if _SHARED["km"] is not None:
-                try:
-                    self._reset(_SHARED["km"], path)  # a clean namespace in the notebook's folder
-                except Exception:
-                    shutdown_shared_kernel()
-            if _SHARED["km"] is None:
-                NotebookClient.__init__(self, nb, None)  # kernel name and config from the notebook
-                new = self.create_kernel_manager()
-                run_sync(new.start_kernel)(extra_arguments=list(self.extra_arguments), cwd=path)
-                _SHARED["km"], _SHARED["key"] = new, self.reuse_key
-            ok = False
-            try:
-                result = super().preprocess(nb, resources, km=_SHARED["km"])
-                ok = not any(o.get("ename") == "CellTimeoutError" for c in nb.cells for o in c.get("outputs", []))
-                return result
-            finally:
-                if self.kc is not None:
-                    self.kc.stop_channels()
-                if not ok:
-                    shutdown_shared_kernel()
-
-        def _reset(self, km, path: str) -> None:
-            kc = km.client()
-            kc.start_channels()
-            try:
-                run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
-                # chdir first: the previous notebook's folder is gone, and %reset needs a working directory
-                code = f"import os as _os\n_os.chdir({path!r})\nget_ipython().run_line_magic('reset', '-f')"
-                reply = run_sync(kc.execute_interactive)(code, timeout=self.timeout, output_hook=lambda msg: None)
-                if reply["content"]["status"] != "ok":
-                    raise RuntimeError("could not reset the kernel")
-            finally:
-                kc.stop_channels()
-
-    _EXECUTE_CLASS = ReusingExecute
-    return ReusingExecute

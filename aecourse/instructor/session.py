@@ -5,7 +5,8 @@ Replies are read with a deadline (``Limits.timeout`` per cell or call) and decod
 the feedback and counts the rest against ``Limits.output``. Whatever goes wrong surfaces as one of
 three exceptions: ``CellTimeout`` (a request ran past the timeout), ``ChildDied`` (the notebook's
 process ended: a crash, ``os._exit``, out of memory) and ``WorkerDied`` (the whole sandbox is gone:
-the submission killed it, or it could not start).
+the submission killed it, or it could not start) and ``Garbled`` (it sent
+something that is not a plain-data message).
 """
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ class ChildDied(BaseException):  # not an Exception: a check must not catch it
 
 class WorkerDied(BaseException):  # not an Exception: a check must not catch it
     """The sandbox itself is gone (killed by the submission, or it never started)."""
+
+
+class Garbled(BaseException):  # not an Exception: a check must not catch it
+    """The sandbox sent bytes that are not a plain-data message; the protocol cannot be trusted further."""
 
 
 class TooMuchOutput(BaseException):  # not an Exception: a check must not catch it
@@ -104,6 +109,8 @@ class Sandbox:
             if self._printed > self.limits.output:
                 raise TooMuchOutput() from None
             raise WorkerDied(self.proc.poll()) from None
+        except plain.NotPlainData as error:
+            raise Garbled(str(error)) from None
 
     def request(self, message: dict, timeout: float | None = None) -> dict:
         """Send one request to the notebook's process and return its reply (a plain dict)."""
@@ -131,7 +138,7 @@ class Sandbox:
             while True:
                 if self._reply(deadline).get("op") == "ended":
                     return
-        except (BrokenPipeError, OSError, CellTimeout, ChildDied, plain.NotPlainData):
+        except (BrokenPipeError, OSError, CellTimeout, ChildDied, Garbled):
             self.kill()
             raise WorkerDied("the sandbox did not clean up after the notebook") from None
 

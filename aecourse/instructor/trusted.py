@@ -33,7 +33,7 @@ from aecourse.grading.core import GradingError
 from aecourse.grading.references import REFERENCES, library_functions, message
 from aecourse.instructor import plain
 from aecourse.instructor.course import Question, Row, short
-from aecourse.instructor.session import CellTimeout, ChildDied, Sandbox, TooMuchOutput, WorkerDied
+from aecourse.instructor.session import CellTimeout, ChildDied, Garbled, Sandbox, TooMuchOutput, WorkerDied
 
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 KILLED = "the submission killed its grading process (tried twice)"
@@ -282,11 +282,12 @@ def grade_pair(student: str, notebook: str, submission: dict, source: SourceNote
             _run(sandbox, cells, source, decided, feedback, skip, where, shortcuts)
             sandbox.end_notebook()
             break
-        except (CellTimeout, ChildDied) as error:
+        except (CellTimeout, ChildDied, Garbled) as error:
             sandbox.kill()
             sandbox = None
             why = (f"a cell ran longer than the {new_sandbox.limits.timeout} s timeout and was stopped (an infinite loop?)"
-                   if isinstance(error, CellTimeout) else _death(error.exit))
+                   if isinstance(error, CellTimeout) else _death(error.exit) if isinstance(error, ChildDied) else
+                   f"the submission sent the grader {error}, not a plain-data reply; it scores 0")
             index, cell = where[0]
             if cell.kind == "test":
                 decided[cell.grade_id] = (0.0, why)
@@ -302,8 +303,8 @@ def grade_pair(student: str, notebook: str, submission: dict, source: SourceNote
             sandbox.kill()
             sandbox = None
             killed += 1
-            if killed >= 2:
-                return PairResult(_rows(student, notebook, source, decided, KILLED, note), feedback), None
+            if killed >= 2:  # nothing of an attempt whose sandbox died is trusted: every question scores 0
+                return PairResult(_rows(student, notebook, source, {}, KILLED, note), feedback), None
             decided, feedback[:] = dict(static), []  # the pair again from the start, once
             skip.clear()
     return PairResult(_rows(student, notebook, source, decided, "test failed", note), feedback), sandbox

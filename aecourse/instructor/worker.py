@@ -112,9 +112,11 @@ def _child(request: dict, folder: str) -> None:
 
 def _kill_the_rest() -> bool:
     """Kill every process of this sandbox except the worker and the namespace's init; False if some survive."""
+    import time
+
     me = os.getpid()
-    for _ in range(50):
-        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+    for _ in range(200):
+        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me) and not _zombie(p)]
         if not others:
             return True
         for pid in others:
@@ -127,7 +129,17 @@ def _kill_the_rest() -> bool:
                 pass
         except ChildProcessError:
             pass
+        time.sleep(0.01)
     return False
+
+
+def _zombie(pid: str) -> bool:
+    """A process that has exited and waits for init (bwrap) to collect it: nothing left to kill."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Lesson sliders: figures redrawn in place from precomputed results, built on ``aecourse.plots``.
 
 ``live`` holds the machinery (``LiveFigure``, blitting, ``choice_slider``); every other module is
-one lesson's slider, in one shape: ``<topic>_results(...)`` precomputes what the slider shows
+one lesson's slider (``quiz`` is the lessons' self-check question, from ``aecourse.quizzes``), in one shape: ``<topic>_results(...)`` precomputes what the slider shows
 into a dataclass, ``draw_<topic>(fig, value, results)`` draws one slider position, and
 ``<topic>_explorer(results)`` wires a slider to it::
 
@@ -14,10 +14,11 @@ from aecourse.widgets.contractive import (ContractiveResults, contractive_explor
                                           draw_contractive)
 from aecourse.widgets.denoising import DenoisingResults, denoising_explorer, denoising_results, draw_denoising
 from aecourse.widgets.live import LiveFigure, choice_slider, figure_png
+from aecourse.widgets.quiz import Quiz, quiz
 from aecourse.widgets.sparsity import SparsityResults, draw_sparsity, sparsity_explorer, sparsity_results
 
 __all__ = [
-    "LiveFigure", "choice_slider", "figure_png",
+    "LiveFigure", "choice_slider", "figure_png", "Quiz", "quiz",
     "BottleneckResults", "bottleneck_results", "draw_bottleneck", "bottleneck_explorer",
     "SparsityResults", "sparsity_results", "draw_sparsity", "sparsity_explorer",
     "DenoisingResults", "denoising_results", "draw_denoising", "denoising_explorer",

@@ -6,8 +6,15 @@ import random
 
 import numpy as np
 import torch
+from cycler import cycler
 
 from aecourse._checks import check_int
+
+# Okabe & Ito's colour-blind-safe palette (https://jfly.uni-koeln.de/color/), blue first, the
+# low-contrast yellow last; "C3" is vermillion, the lessons' "red". Each colour comes with its own
+# line style, so that lines told apart by colour are told apart without it too.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+LINE_STYLES = ["-", "--", "-.", ":"] * 2  # one per colour
 
 # Sizes chosen to stay readable on a projector; presenter mode scales them up.
 _STYLE = {
@@ -25,6 +32,7 @@ _STYLE = {
     "axes.grid": True,
     "grid.alpha": 0.3,
     "image.cmap": "gray_r",
+    "axes.prop_cycle": cycler(color=OKABE_ITO, linestyle=LINE_STYLES),
     "figure.constrained_layout.use": True,
 }
 
@@ -40,7 +48,8 @@ def setup(seed: int = 0, *, presenter: bool | None = None) -> None:
     - seeds Python's ``random``, numpy and torch with ``seed``;
     - sets torch, and numpy's BLAS, to one thread (on a 2-core machine that is doing anything
       else, two threads make small-model training 10-100x slower);
-    - sets a readable matplotlib style; ``presenter=True`` (or the environment variable
+    - sets a readable matplotlib style with a colour-blind-safe palette (``OKABE_ITO``, each
+      colour with its own line style); ``presenter=True`` (or the environment variable
       ``AECOURSE_PRESENTER=1``) enlarges fonts and figures for a projector;
     - silences progress bars when the environment variable ``CI`` is set.
 

@@ -13,6 +13,8 @@ from matplotlib.font_manager import FontProperties
 
 from aecourse._checks import check_array, check_int
 
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">"]  # one per class or model, with its colour
+
 
 def _figure(fig: Figure | None, figsize) -> Figure:
     if fig is None:
@@ -120,7 +122,7 @@ def comparison_grid(rows: Sequence, row_labels: Sequence[str], *, n: int = 10, s
 
 def latent_scatter(Z, labels=None, *, title: str = "Latent space", xlabel: str = "$z_1$", ylabel: str = "$z_2$",
                    fig: Figure | None = None) -> Figure:
-    """Scatter of 2-D codes (n, 2), coloured by label (digits get a 10-colour legend)."""
+    """Scatter of 2-D codes (n, 2), one colour and marker per label (digits: a 10-entry legend)."""
     Z = check_array("Z", Z)
     if Z.shape[1] != 2:
         raise ValueError(f"Z must have 2 columns to be drawn in the plane, got {Z.shape[1]}; "
@@ -133,17 +135,18 @@ def latent_scatter(Z, labels=None, *, title: str = "Latent space", xlabel: str =
         labels = np.asarray(labels)
         if labels.shape != (len(Z),):
             raise ValueError(f"labels must have shape ({len(Z)},) to match Z, got {labels.shape}.")
-        for lab in np.unique(labels):
+        for i, lab in enumerate(np.unique(labels)):  # colour and marker: classes apart without colour too
             m = labels == lab
-            ax.scatter(Z[m, 0], Z[m, 1], s=8, alpha=0.7, label=str(lab), color=f"C{int(lab) % 10}")
-        ax.legend(title="label", markerscale=2.5, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+            ax.scatter(Z[m, 0], Z[m, 1], s=10, alpha=0.7, label=str(lab), color=f"C{i % 8}", marker=MARKERS[i % 10])
+        ax.legend(title="label", markerscale=2.0, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return fig
 
 
 def loss_curves(histories: Mapping, *, title: str = "Training curves", log: bool = True,
                 fig: Figure | None = None) -> Figure:
-    """Training (solid) and validation (dashed) loss per epoch for one or several ``History``."""
+    """Training (solid) and validation (dashed) loss per epoch for one or several ``History``; each
+    model has its own colour and marker."""
     if not isinstance(histories, Mapping):
         histories = {"model": histories}
     for name, h in histories.items():
@@ -153,9 +156,10 @@ def loss_curves(histories: Mapping, *, title: str = "Training curves", log: bool
     fig = _figure(fig, (6.4, 4.0))
     ax = fig.subplots()
     for i, (name, h) in enumerate(histories.items()):
-        ax.plot(np.arange(1, len(h.train_loss) + 1), h.train_loss, color=f"C{i}", label=f"{name} (train)")
+        style = dict(color=f"C{i % 8}", marker=MARKERS[i % 10], markevery=max(1, len(h.train_loss) // 8))
+        ax.plot(np.arange(1, len(h.train_loss) + 1), h.train_loss, "-", label=f"{name} (train)", **style)
         if h.val_loss:
-            ax.plot(np.arange(1, len(h.val_loss) + 1), h.val_loss, "--", color=f"C{i}", label=f"{name} (validation)")
+            ax.plot(np.arange(1, len(h.val_loss) + 1), h.val_loss, "--", label=f"{name} (validation)", **style)
     if log:
         ax.set_yscale("log")
     ax.set(title=title, xlabel="epoch", ylabel="reconstruction loss (MSE)")

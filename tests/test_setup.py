@@ -72,3 +72,13 @@ def test_setup_under_ci_silences_tqdm_in_child_processes(monkeypatch):
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
     aecourse.setup()
     assert os.environ["TQDM_DISABLE"] == "1"
+
+
+def test_setup_cycles_colour_blind_safe_colours_each_with_a_line_style():
+    from aecourse._setup import OKABE_ITO
+
+    mpl.rcdefaults()
+    aecourse.setup()
+    cycle = list(mpl.rcParams["axes.prop_cycle"])
+    assert [c["color"] for c in cycle] == OKABE_ITO  # fails on matplotlib's default tab10
+    assert [c["linestyle"] for c in cycle[:4]] == ["-", "--", "-.", ":"]  # the first four lines differ in style too

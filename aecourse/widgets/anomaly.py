@@ -69,7 +69,7 @@ def draw_threshold(fig: Figure, tau: float, results: ThresholdResults) -> Show:
              title="Scores and the threshold")
     scores_legend = left.legend(loc="upper right")
 
-    right.plot(*r.roc, color="C2", label="ROC curve")
+    right.plot(*r.roc, "-", color="C2", label="ROC curve")
     right.plot([0, 1], [0, 1], ":", color="0.5", label="chance")
     point, = right.plot([], [], "o", ms=11, color="k", label="τ")
     right.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), aspect="equal", xlabel="false-positive rate",

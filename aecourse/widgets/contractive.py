@@ -114,7 +114,7 @@ def draw_contractive(fig: Figure, lam: float, results: ContractiveResults) -> Sh
                     title=f"Digits: spectrum (dashed: λ = {lam_label(r.lams[0])})")
 
     ax_curve.plot(r.curve_X[:, 0], r.curve_X[:, 1], ".", ms=3, color="0.7", label="data")
-    reconstruction, = ax_curve.plot([], [], color="C0", lw=1.5, label="reconstruction")
+    reconstruction, = ax_curve.plot([], [], "-", color="C0", lw=1.5, label="reconstruction")
     p, gap = r.curve_points, np.full(len(r.curve_points), np.nan)
 
     def segments(lam: float) -> tuple[np.ndarray, np.ndarray]:  # one line through every v_1, split by NaN
@@ -122,7 +122,7 @@ def draw_contractive(fig: Figure, lam: float, results: ContractiveResults) -> Sh
         return (np.stack([p[:, 0] - v[:, 0], p[:, 0] + v[:, 0], gap], axis=1).ravel(),
                 np.stack([p[:, 1] - v[:, 1], p[:, 1] + v[:, 1], gap], axis=1).ravel())
 
-    directions, = ax_curve.plot([], [], color="C3", lw=2, label="v₁, most sensitive")
+    directions, = ax_curve.plot([], [], "-", color="C3", lw=2, label="v₁, most sensitive")
     # limits that hold every lam's reconstruction and directions: the axes are drawn only once
     shown = np.concatenate([r.curve_X, *r.curve_reconstructions.values(),
                             *(np.column_stack(segments(v)) for v in r.lams)])

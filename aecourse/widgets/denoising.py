@@ -96,16 +96,16 @@ def draw_denoising(fig: Figure, sigma: float, results: DenoisingResults) -> Show
     ax = fig.add_subplot(grid_spec[0])
     index = np.arange(1, len(r.variances) + 1)
     for s in r.sigmas:
-        ax.plot(index, r.shrinkage[s], color="0.75", lw=1)
-    ax.plot([], [], color="0.75", lw=1, label="other σ")
-    bold, = ax.plot(index, r.shrinkage[sigma], color="C0", lw=3, label="σ")
+        ax.plot(index, r.shrinkage[s], "-", color="0.75", lw=1)
+    ax.plot([], [], "-", color="0.75", lw=1, label="other σ")
+    bold, = ax.plot(index, r.shrinkage[sigma], "-", color="C0", lw=3, label="σ")
     ax.set(ylim=(-0.02, 1.02), xticks=[1, 16, 32, 48, 64], yticks=[0, 0.5, 1],
            xlabel="principal direction i (by variance)",
            ylabel="$\\lambda_i / (\\lambda_i + \\sigma^2)$", title="Shrinkage per direction")
     shrinkage_legend = ax.legend(loc="upper right")
 
     ax = fig.add_subplot(grid_spec[1])
-    ax.plot(r.circle[:, 0], r.circle[:, 1], color="C1", lw=2, label="data (unit circle)")
+    ax.plot(r.circle[:, 0], r.circle[:, 1], "-", color="C1", lw=2, label="data (unit circle)")
     quiver = ax.quiver(r.grid[:, 0], r.grid[:, 1], r.field[sigma][:, 0], r.field[sigma][:, 1], angles="xy",
                        scale_units="xy", scale=1.0, width=0.006, color="C0", label="r*(x) − x")
     ax.set(xlim=(-1.75, 1.75), ylim=(-1.75, 1.75), xticks=[-1, 0, 1], yticks=[-1, 0, 1], aspect="equal",

@@ -21,8 +21,9 @@ def mse(x, x_tilde) -> torch.Tensor:
     -----
     .. math:: L = \\frac{1}{N d} \\sum_{i, j} (x_{ij} - \\tilde x_{ij})^2
 
-    handout 002, Example 2 (0.0175 on its batch). Handout 000 §3 sums over coordinates
-    instead (||x - x_tilde||^2 = d times this value); the minimiser is the same.
+    handout 002, Example 2 (0.0175 on its batch). The other scalings have the same minimiser:
+    handout 000 §3 sums over samples and coordinates (N d times this value); handout 002's
+    objective (1/N) sum_i ||x_i - x_tilde_i||^2 averages over samples only (d times).
     """
     x, x_tilde = _pair(x, x_tilde)
     return ((x - x_tilde) ** 2).mean()
@@ -35,7 +36,8 @@ def bce(x, x_tilde, eps: float = 1e-7) -> torch.Tensor:
     -----
     .. math:: L = -\\frac{1}{N d} \\sum_{i,j} [x_{ij} \\log \\tilde x_{ij} + (1 - x_{ij}) \\log(1 - \\tilde x_{ij})]
 
-    handout 002, practice problem 4 (0.1839); handout 000 §3 sums over coordinates.
+    handout 002, practice problem 4 (0.1839). Handout 000 §3 sums over samples and
+    coordinates instead (N d times this value, the same minimiser).
     ``x`` must lie in [0, 1] and ``x_tilde`` in (0, 1); values within ``eps`` of 0 or 1 are
     clipped so that a saturated sigmoid gives a large finite loss, not inf.
     """

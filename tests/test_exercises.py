@@ -87,6 +87,9 @@ def test_each_exercise_has_a_stub_a_visible_check_and_hidden_tests(name):
         gid = test.metadata["nbgrader"]["grade_id"]
         assert gid.startswith("test_") and gid[5:] in by_id, gid
         assert "raise NotImplementedError()" in by_id[gid[5:]].source  # the stub, with its signature
+        if "quiz" in gid:  # a graded quiz question: the answer variable, no answer
+            assert f"answer_{gid[len('test_quiz_'):]} = None" in by_id[gid[5:]].source
+            continue
         assert "def " in by_id[gid[5:]].source
         assert "grading.check_" in by_id[gid].source  # visible test with actionable feedback
         assert "### BEGIN HIDDEN TESTS" in test.source

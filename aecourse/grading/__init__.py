@@ -19,6 +19,7 @@ from aecourse.grading.denoising import check_gaussian_corruption, check_masking_
 from aecourse.grading.losses import check_bce, check_mse, check_n_parameters
 from aecourse.grading.pca import check_pca_components, check_principal_angle
 from aecourse.grading.pretraining import check_greedy_pretrain, check_pretrain_layer
+from aecourse.grading.quiz import check_quiz, check_quiz_format
 from aecourse.grading.sparsity import check_kl_penalty, check_l1_penalty
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "check_sigmoid_contractive", "check_jacobian",
     "check_pretrain_layer", "check_greedy_pretrain",
     "check_reconstruction_scores", "check_quantile_threshold", "check_rates",
+    "check_quiz_format", "check_quiz",
 ]

@@ -140,10 +140,12 @@ class ProcessLimit:
             resource.setrlimit(resource.RLIMIT_NPROC, (self.processes, self.processes))
 
     def close(self) -> None:
+        """Remove the cgroup once its processes are gone (called again, it does nothing)."""
         if self.path is not None:
             for _ in range(100):
                 try:
                     self.path.rmdir()
+                    self.path = None
                     return
                 except OSError:
                     import time

@@ -157,6 +157,8 @@ class Sandbox:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        if self.process_limit is not None:
+            self.process_limit.close()
 
     def close(self) -> None:
         try:
@@ -171,5 +173,3 @@ class Sandbox:
                 os.close(fd)
             except OSError:
                 pass
-        if self.process_limit is not None:
-            self.process_limit.close()

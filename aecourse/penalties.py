@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from aecourse._checks import check_array, check_float, check_tensor
+from aecourse.geometry import encoder_jacobian
 
 
 def l1_sparsity(z: torch.Tensor) -> torch.Tensor:
@@ -59,23 +60,6 @@ def kl_sparsity(z: torch.Tensor, rho: float = 0.05, eps: float = 1e-6) -> torch.
                          "use code_activation='sigmoid' or l1_sparsity.")
     rho_hat = z.mean(dim=0).clamp(eps, 1 - eps)  # (K,)
     return (rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum()
-
-
-def encoder_jacobian(encoder: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
-                     create_graph: bool = False) -> torch.Tensor:
-    """The Jacobian dz/dx of ``encoder`` at each row of x, by autograd; shape (B, K, D).
-
-    Assumes the encoder treats the samples of a batch independently (no batch norm in
-    training mode), so row b of z depends on row b of x only.
-    """
-    x = check_tensor("x", x, ndim=2).detach().requires_grad_(True)
-    with torch.enable_grad():
-        z = encoder(x)
-        if z.ndim != 2 or z.shape[0] != x.shape[0]:
-            raise ValueError(f"encoder must map (B, D) to (B, K), got {tuple(x.shape)} -> {tuple(z.shape)}.")
-        rows = [torch.autograd.grad(z[:, k].sum(), x, create_graph=create_graph, retain_graph=True)[0]
-                for k in range(z.shape[1])]  # K tensors of shape (B, D)
-    return torch.stack(rows, dim=1)
 
 
 def contractive_penalty(encoder: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:

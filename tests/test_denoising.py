@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 from aecourse.data import GaussianMixture
-from aecourse.denoising import circle_mixture, gaussian_mixture_denoiser, noisy_mixture
-from aecourse.linear import (dae_shrinkage, linear_dae_risk, linear_masking_dae_risk, optimal_linear_dae,
-                             optimal_linear_masking_dae)
+from aecourse.denoising import (circle_mixture, dae_shrinkage, gaussian_mixture_denoiser, linear_dae_risk,
+                                linear_masking_dae_risk, noisy_mixture, optimal_linear_dae, optimal_linear_masking_dae)
 
 
 def _random_data(n=400, d=5, seed=0):
@@ -210,3 +209,35 @@ def test_circle_mixture_rejects_bad_input():
 
 def test_circle_mixture_takes_numpy_integers():
     assert len(circle_mixture(n_components=np.int64(12)).means) == 12
+
+
+# --- optimal linear DAE ---------------------------------------------------------------------------
+
+def test_optimal_linear_dae_reproduces_handout_002_example_3():
+    """x in {-2, 2}, sigma = 0.5: w* = 4 / 4.25."""
+    assert optimal_linear_dae(4.0, 0.5)[0, 0] == pytest.approx(4 / 4.25, rel=1e-12)
+
+
+def test_optimal_linear_dae_without_noise_is_the_identity():
+    C = np.array([[2.0, 0.5], [0.5, 1.0]])
+    np.testing.assert_allclose(optimal_linear_dae(C, 0.0), np.eye(2), atol=1e-12)
+
+
+def test_optimal_linear_dae_matches_monte_carlo_least_squares():
+    """Sample x ~ N(0, C), x_hat = x + eps; the least-squares W minimising sum ||x - W x_hat||^2 tends to W*."""
+    rng = np.random.default_rng(4)
+    L = np.array([[1.5, 0.0, 0.0], [0.8, 0.6, 0.0], [-0.3, 0.4, 0.2]])
+    C, sigma, n = L @ L.T, 0.4, 200_000
+    x = rng.normal(size=(n, 3)) @ L.T
+    x_hat = x + sigma * rng.normal(size=(n, 3))
+    W_mc = np.linalg.lstsq(x_hat, x, rcond=None)[0].T  # x ~ x_hat W^T
+    # entries of W_mc have standard errors of order sigma / sqrt(n) ~ 1e-3
+    np.testing.assert_allclose(W_mc, optimal_linear_dae(C, sigma), atol=1e-2)
+
+
+def test_optimal_linear_dae_shrinks_each_principal_direction():
+    rng = np.random.default_rng(5)
+    V = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    lam, sigma = np.array([4.0, 1.0, 0.25]), 0.5
+    W = optimal_linear_dae(V @ np.diag(lam) @ V.T, sigma)
+    np.testing.assert_allclose(W @ V, V * (lam / (lam + sigma**2)), atol=1e-12)

@@ -14,8 +14,8 @@ import pytest
 import torch
 from torch import nn
 
-from aecourse.penalties import (contractive_penalty, encoder_jacobian, kl_sparsity, l1_sparsity,
-                                sigmoid_contractive_penalty)
+from aecourse.geometry import encoder_jacobian
+from aecourse.penalties import contractive_penalty, kl_sparsity, l1_sparsity, sigmoid_contractive_penalty
 
 B, K, D = 6, 3, 5
 ROW_SCALES = torch.tensor([0.1, 1.0, 4.0], dtype=torch.float64)  # (K,): rows of very different size

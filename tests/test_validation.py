@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import aecourse
-from aecourse import corruption, data, linear, losses, models, penalties, plots, train
+from aecourse import corruption, data, denoising, geometry, linear, losses, models, penalties, plots, train
 from aecourse.widgets import LiveFigure
 
 X64 = np.random.default_rng(0).uniform(size=(20, 64)).astype(np.float32)
@@ -111,8 +111,8 @@ CASES = [
     ("kl-codes-above-1", ValueError, "z", lambda: penalties.kl_sparsity(SIG * 3), ["(0, 1]", "ReLU"]),
     ("kl-codes-negative", ValueError, "z", lambda: penalties.kl_sparsity(SIG - 0.5), ["(0, 1]", "got values in [-"]),
     ("kl-relu-codes-below-1", ValueError, "z", lambda: penalties.kl_sparsity(torch.relu(SIG - 0.5)), ["(0, 1]", "[0,"]),
-    ("jacobian-x-1d", ValueError, "x", lambda: penalties.encoder_jacobian(AE.encoder, torch.zeros(64)), ["(n_samples, n_features)", "(64,)"]),
-    ("jacobian-encoder-shape", ValueError, "encoder", lambda: penalties.encoder_jacobian(lambda x: x.sum(1), torch.zeros(3, 4)), ["(B, K)", "(3,)"]),
+    ("jacobian-x-1d", ValueError, "x", lambda: geometry.encoder_jacobian(AE.encoder, torch.zeros(64)), ["(n_samples, n_features)", "(64,)"]),
+    ("jacobian-encoder-shape", ValueError, "encoder", lambda: geometry.encoder_jacobian(lambda x: x.sum(1), torch.zeros(3, 4)), ["(B, K)", "(3,)"]),
     ("contractive-x-nan", ValueError, "x", lambda: penalties.contractive_penalty(AE.encoder, torch.as_tensor(NAN64)), ["NaN"]),
     ("sigmoid-cae-weight-1d", ValueError, "weight", lambda: penalties.sigmoid_contractive_penalty(torch.zeros(4), torch.zeros(4), torch.zeros(2, 4)), ["(K, D)", "(4,)"]),
     ("sigmoid-cae-weight-transposed", ValueError, "weight", lambda: penalties.sigmoid_contractive_penalty(torch.zeros(64, 4), torch.zeros(64), T64), ["transposed", "(64, 4)"]),
@@ -163,9 +163,9 @@ CASES = [
     ("angles-B-dependent", ValueError, "B", lambda: linear.subspace_angles(np.eye(3)[:, :2], np.ones((3, 2))), ["linearly dependent", "2-dimensional"]),
     ("angles-rows", ValueError, "rows", lambda: linear.subspace_angles(np.eye(3)[:, :2], np.eye(4)[:, :2]), ["3 and 4"]),
     ("angles-nan", ValueError, "A", lambda: linear.subspace_angles(np.full((3, 1), np.nan), np.eye(3)[:, :1]), ["NaN"]),
-    ("dae-square", ValueError, "second_moment", lambda: linear.optimal_linear_dae(np.zeros((2, 3)), 0.1), ["square", "(2, 3)"]),
-    ("dae-symmetric", ValueError, "second_moment", lambda: linear.optimal_linear_dae(np.array([[1.0, 2.0], [0.0, 1.0]]), 0.1), ["symmetric"]),
-    ("dae-sigma", ValueError, "sigma", lambda: linear.optimal_linear_dae(np.eye(2), -0.5), ["[0, inf)", "-0.5"]),
+    ("dae-square", ValueError, "second_moment", lambda: denoising.optimal_linear_dae(np.zeros((2, 3)), 0.1), ["square", "(2, 3)"]),
+    ("dae-symmetric", ValueError, "second_moment", lambda: denoising.optimal_linear_dae(np.array([[1.0, 2.0], [0.0, 1.0]]), 0.1), ["symmetric"]),
+    ("dae-sigma", ValueError, "sigma", lambda: denoising.optimal_linear_dae(np.eye(2), -0.5), ["[0, inf)", "-0.5"]),
     # plots
     ("grid-shape", ValueError, "images", lambda: plots.image_grid(np.zeros((3, 10))), ["10 values", "64", "shape="]),
     ("grid-ncols", ValueError, "ncols", lambda: plots.image_grid(X64, ncols=0), [">= 1", "0"]),

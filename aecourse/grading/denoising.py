@@ -104,7 +104,7 @@ def check_masking_corruption(masking_corrupt: Callable, *, shape: Sequence[int] 
 
 def check_optimal_dae(optimal_dae_weight: Callable, *, D: int = 3, sigma: float = 0.5, seed: int = 0) -> None:
     """Check ``optimal_dae_weight(C, sigma)``: W* = C (C + sigma^2 I)^{-1} (handout 002, Example 3)."""
-    from aecourse.linear import optimal_linear_dae
+    from aecourse.denoising import optimal_linear_dae
 
     name = "optimal_dae_weight"
     rng = np.random.default_rng(seed)

@@ -9,8 +9,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from aecourse._checks import check_array, check_choice, check_float, check_int
-from aecourse.denoising import circle_mixture, gaussian_mixture_denoiser
-from aecourse.linear import dae_shrinkage, optimal_linear_dae
+from aecourse.denoising import circle_mixture, dae_shrinkage, gaussian_mixture_denoiser, optimal_linear_dae
 from aecourse.widgets.live import LiveFigure, Show, check_results, choice_slider, digit_rows, show_digit_rows
 
 

@@ -6,7 +6,7 @@ that names the argument, what is allowed and what arrived (STYLE.md, "Errors a s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -136,3 +136,10 @@ def check_scores(name: str, scores) -> np.ndarray:
         raise ValueError(f"{name} contains {bad} NaN or infinite values; check the model and the data "
                          "that produced them.")
     return scores
+
+
+def check_sizes(sizes, *, example: str = "[64, 32, 8]") -> list[int]:
+    """Layer widths ``[D, ..., K]``: a list of at least two positive integers, returned as ints."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+        raise ValueError(f"sizes must be a list of at least two layer widths such as {example}, got {sizes!r}.")
+    return [check_int(f"sizes[{i}]", s) for i, s in enumerate(sizes)]

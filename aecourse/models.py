@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 import torch
 from torch import nn
 
-from aecourse._checks import check_int, check_tensor
+from aecourse._checks import check_int, check_sizes, check_tensor
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -17,7 +18,13 @@ ACTIVATIONS = {
 }
 
 
-def _activation(name: str | None, argument: str) -> list[nn.Module]:
+def activation_layers(name: str | None, argument: str) -> list[nn.Module]:
+    """The layer for the activation ``name`` (a key of ``ACTIVATIONS``) as a list, empty for None;
+    ``argument`` names the parameter in the error for an unknown name.
+
+    >>> activation_layers("tanh", "activation"), activation_layers(None, "code_activation")
+    ([Tanh()], [])
+    """
     if name is None:
         return []
     if name not in ACTIVATIONS:
@@ -25,16 +32,37 @@ def _activation(name: str | None, argument: str) -> list[nn.Module]:
     return [ACTIVATIONS[name]()]
 
 
-def _seeded_init(module: nn.Module, seed: int | None) -> None:
-    """Re-initialise every Linear layer from ``seed`` without touching the global generator."""
+def check_activations(activation: str, out_activation: str | None, code_activation: str | None) -> None:
+    """The activation arguments of ``Autoencoder`` (and of ``pretrain_layerwise``, which builds them):
+    ``activation`` a key of ``ACTIVATIONS``, the other two a key or None."""
+    if activation is None:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got None; "
+                         "use LinearAutoencoder for a linear model.")
+    for name, value in (("activation", activation), ("out_activation", out_activation),
+                        ("code_activation", code_activation)):
+        activation_layers(value, name)
+
+
+@contextmanager
+def seeded(seed: int | None):
+    """Within the block torch's global generator starts from ``seed`` and is restored after, so a
+    seeded model leaves every other draw alone; ``None``: the global generator, untouched."""
     if seed is None:
+        yield
         return
     seed = check_int("seed", seed, minimum=0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        for layer in module.modules():
-            if isinstance(layer, nn.Linear):
-                layer.reset_parameters()
+        yield
+
+
+def seeded_init(module: nn.Module, seed: int | None) -> None:
+    """Re-initialise every Linear layer of ``module``, in order, from ``seed`` (see ``seeded``)."""
+    with seeded(seed):
+        if seed is not None:
+            for layer in module.modules():
+                if isinstance(layer, nn.Linear):
+                    layer.reset_parameters()
 
 
 class _EncoderDecoder(nn.Module):
@@ -89,13 +117,8 @@ class Autoencoder(_EncoderDecoder):
     def __init__(self, sizes: Sequence[int], activation: str = "relu", out_activation: str | None = None,
                  code_activation: str | None = None, seed: int | None = None):
         super().__init__()
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-            raise ValueError(f"sizes must be a list of at least two layer widths such as [64, 32, 8], got {sizes!r}.")
-        self.sizes = [check_int(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
-        if activation is None:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got None; "
-                             "use LinearAutoencoder for a linear model.")
-        _activation(activation, "activation")  # checked even when there is no hidden layer to use it
+        self.sizes = check_sizes(sizes, example="[64, 32, 8]")
+        check_activations(activation, out_activation, code_activation)  # even those no layer would use
         self.activation = activation
         self.out_activation = out_activation
         self.code_activation = code_activation
@@ -106,13 +129,12 @@ class Autoencoder(_EncoderDecoder):
             for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
                 layers.append(nn.Linear(a, b))
                 is_last = i == len(widths) - 2
-                layers += _activation(last, last_name) if is_last else _activation(activation, "activation")
+                layers += activation_layers(last, last_name) if is_last else activation_layers(activation, "activation")
             return nn.Sequential(*layers)
 
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):  # seeded: leave the global generator alone
+        with seeded(seed):  # each Linear initialises itself in turn: encoder layers, then decoder layers
             self.encoder = stack(self.sizes, code_activation, "code_activation")
             self.decoder = stack(self.sizes[::-1], out_activation, "out_activation")
-        _seeded_init(self, seed)
 
     def extra_repr(self) -> str:
         return f"sizes={self.sizes}, activation={self.activation!r}"
@@ -138,7 +160,6 @@ class LinearAutoencoder(_EncoderDecoder):
         self.n_features = check_int("d", d)
         self.latent_dim = check_int("k", k)
         self.out_activation = None  # a linear decoder: fit(loss="bce") refuses it
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):  # seeded: leave the global generator alone
+        with seeded(seed):
             self.encoder = nn.Linear(self.n_features, self.latent_dim, bias=bias)
             self.decoder = nn.Linear(self.latent_dim, self.n_features, bias=bias)
-        _seeded_init(self, seed)

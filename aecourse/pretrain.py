@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from aecourse._checks import check_float, check_int, check_tensor
-from aecourse.models import ACTIVATIONS, Autoencoder
+from aecourse._checks import check_float, check_int, check_sizes, check_tensor
+from aecourse.models import Autoencoder, check_activations
 from aecourse.train import History, encode, fit
 
 
@@ -33,15 +33,6 @@ class LayerwisePretraining:
     layers: list[Autoencoder]
     codes: list[np.ndarray]
     histories: list[History]
-
-
-def _check_sizes(sizes, n_features: int) -> list[int]:
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-        raise ValueError(f"sizes must be a list of at least two layer widths such as [64, 32, 16], got {sizes!r}.")
-    sizes = [check_int(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
-    if sizes[0] != n_features:
-        raise ValueError(f"sizes[0] must equal the number of features of X, {n_features}, got {sizes[0]}.")
-    return sizes
 
 
 def pretrain_layerwise(X, sizes: Sequence[int], *, epochs: int, lr: float, batch_size: int | None = None,
@@ -108,16 +99,14 @@ def pretrain_layerwise(X, sizes: Sequence[int], *, epochs: int, lr: float, batch
     >>> deep = unroll(stack.layers)   # Autoencoder([64, 32, 16])
     """
     X = check_tensor("X", X, ndim=2, allow_numpy=True).to(torch.float32)
-    sizes = _check_sizes(sizes, X.shape[1])
+    sizes = check_sizes(sizes, example="[64, 32, 16]")
+    if sizes[0] != X.shape[1]:
+        raise ValueError(f"sizes[0] must equal the number of features of X, {X.shape[1]}, got {sizes[0]}.")
     epochs = check_int("epochs", epochs)
     check_float("lr", lr, minimum=0.0, include_min=False)
     if batch_size is not None:
         check_int("batch_size", batch_size)
-    for name, value in (("activation", activation), ("code_activation", code_activation),
-                        ("out_activation", out_activation)):
-        if (value is not None or name == "activation") and value not in ACTIVATIONS:
-            allowed = f"one of {sorted(ACTIVATIONS)}" + ("" if name == "activation" else " or None")
-            raise ValueError(f"{name} must be {allowed}, got {value!r}.")
+    check_activations(activation, out_activation, code_activation)  # the checks of the Autoencoder it builds
     seed = check_int("seed", seed, minimum=0)
     Z_val = None if X_val is None else check_tensor("X_val", X_val, ndim=2, n_features=sizes[0],
                                                     allow_numpy=True).to(torch.float32)

@@ -45,6 +45,10 @@ class Adam:
     10 s budget). The update is the one of torch's single-tensor Adam, so results agree with
     ``torch.optim.Adam(params, lr, foreach=False)`` bit for bit (tested).
 
+    **A speed stand-in.** It calls PyTorch's private ``torch._foreach_*`` kernels, which carry no
+    stability promise: if a PyTorch release changes them, use ``torch.optim.Adam`` instead (the
+    same numbers, a slower first call).
+
     Notes
     -----
     .. math::
@@ -97,7 +101,9 @@ def _model_dtype(model: torch.nn.Module) -> torch.dtype:
     return p.dtype if p is not None and p.dtype in (torch.float32, torch.float64) else torch.float32
 
 
-def _as_input(name: str, X, model: torch.nn.Module) -> torch.Tensor:
+def as_input(name: str, X, model: torch.nn.Module) -> torch.Tensor:
+    """``X`` (numpy or torch, (n, D)) checked against ``model`` (its ``n_features`` when it has one)
+    and moved to the model's device and floating dtype; ``name`` names it in errors."""
     X = check_tensor(name, X, ndim=2, n_features=getattr(model, "n_features", None), allow_numpy=True)
     return X.to(device=_model_device(model), dtype=_model_dtype(model))
 
@@ -161,8 +167,8 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
     """
     if not isinstance(model, torch.nn.Module) or not hasattr(model, "encoder") or not hasattr(model, "decoder"):
         raise TypeError(f"model must be a torch.nn.Module with .encoder and .decoder, got {type(model).__name__}.")
-    Xt = _as_input("X", X, model)
-    Xv = None if X_val is None else _as_input("X_val", X_val, model)
+    Xt = as_input("X", X, model)
+    Xv = None if X_val is None else as_input("X_val", X_val, model)
     epochs = check_int("epochs", epochs)
     lr = check_float("lr", lr, minimum=0.0, include_min=False)
     batch_size = len(Xt) if batch_size is None else check_int("batch_size", batch_size)
@@ -173,9 +179,15 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
     if loss not in ("mse", "bce"):
         raise ValueError(f"loss must be 'mse' or 'bce', got {loss!r}.")
     if loss == "bce":
-        if getattr(model, "out_activation", "sigmoid") != "sigmoid":
+        if hasattr(model, "out_activation"):
+            squashed = model.out_activation == "sigmoid"
+        else:  # a model of the student's own: look at what it outputs
+            with torch.no_grad():
+                probe = model(Xt[:8])
+            squashed = bool(probe.min() >= 0 and probe.max() <= 1)
+        if not squashed:
             raise ValueError("loss='bce' needs reconstructions in (0, 1); build the model with "
-                             "out_activation='sigmoid'.")
+                             "out_activation='sigmoid' (or end its decoder with torch.nn.Sigmoid()).")
         if Xt.min() < 0 or Xt.max() > 1:
             raise ValueError(f"loss='bce' needs X in [0, 1], got values in [{Xt.min():.3g}, {Xt.max():.3g}].")
     penalty_fn = _penalty_fn(penalty, rho)
@@ -223,18 +235,18 @@ def fit(model: torch.nn.Module, X, *, epochs: int = 50, lr: float = 1e-3, batch_
 def encode(model: torch.nn.Module, X) -> np.ndarray:
     """The codes z = f(x) of every row of X, as numpy (n, K) in the model's dtype (float32 by default)."""
     model.eval()
-    return model.encoder(_as_input("X", X, model)).cpu().numpy()
+    return model.encoder(as_input("X", X, model)).cpu().numpy()
 
 
 @torch.no_grad()
 def reconstruct(model: torch.nn.Module, X) -> np.ndarray:
     """The reconstructions x_tilde = g(f(x)) of every row of X, as numpy (n, D), the model's dtype."""
     model.eval()
-    Xt = _as_input("X", X, model)
+    Xt = as_input("X", X, model)
     return model.decoder(model.encoder(Xt)).cpu().numpy()
 
 
 def reconstruction_error(model: torch.nn.Module, X) -> float:
     """MSE over samples and coordinates, the ``loss="mse"`` of ``fit`` (handout 002, Example 2)."""
-    X_np = _as_input("X", X, model).cpu().numpy()
+    X_np = as_input("X", X, model).cpu().numpy()
     return float(((reconstruct(model, X_np) - X_np) ** 2).mean())

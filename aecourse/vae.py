@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from aecourse._checks import check_float, check_int, check_tensor
-from aecourse.models import _activation, _seeded_init
-from aecourse.train import Adam, History, _as_input
+from aecourse.models import activation_layers, seeded_init
+from aecourse.train import Adam, History, as_input
 
 
 def _check_gaussian(mu, logvar) -> tuple[torch.Tensor, torch.Tensor]:
@@ -124,14 +124,14 @@ class VAE(nn.Module):
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
             raise ValueError(f"sizes must be a list of at least two layer widths such as [64, 32, 2], got {sizes!r}.")
         self.sizes = [check_int(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
-        _activation(activation, "activation")
+        activation_layers(activation, "activation")
         self.n_features, self.latent_dim = self.sizes[0], self.sizes[-1]
         self.out_activation = "sigmoid"
 
         def hidden(widths: list[int]) -> list[nn.Module]:
             layers: list[nn.Module] = []
             for a, b in zip(widths[:-1], widths[1:]):
-                layers += [nn.Linear(a, b), *_activation(activation, "activation")]
+                layers += [nn.Linear(a, b), *activation_layers(activation, "activation")]
             return layers
 
         with torch.random.fork_rng(devices=[], enabled=seed is not None):
@@ -139,7 +139,7 @@ class VAE(nn.Module):
             self.encoder = nn.Sequential(*hidden(self.sizes[:-1]), nn.Linear(self.sizes[-2], 2 * self.latent_dim))
             back = self.sizes[::-1]
             self.decoder = nn.Sequential(*hidden(back[:-1]), nn.Linear(back[-2], back[-1]), nn.Sigmoid())
-        _seeded_init(self, seed)
+        seeded_init(self, seed)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(mu, logvar) of q(z | x); x of shape (batch, D) -> two tensors of shape (batch, K)."""
@@ -179,7 +179,7 @@ def fit_vae(model: VAE, X, *, epochs: int = 300, lr: float = 1e-2, beta: float =
     """
     if not isinstance(model, VAE):
         raise TypeError(f"model must be an aecourse.vae.VAE, got {type(model).__name__}.")
-    Xt = _as_input("X", X, model)
+    Xt = as_input("X", X, model)
     if Xt.min() < 0 or Xt.max() > 1:
         raise ValueError(f"X must lie in [0, 1] for the Bernoulli decoder, got values in "
                          f"[{Xt.min():.3g}, {Xt.max():.3g}].")

@@ -246,3 +246,23 @@ def test_fit_uses_adam_eps():
 def test_fit_rejects_a_bad_adam_eps():
     with pytest.raises(ValueError, match="adam_eps"):
         fit(Autoencoder([64, 4], seed=0), X, adam_eps=0.0, **QUICK)
+
+
+def test_bce_with_a_model_of_ones_own_looks_at_its_outputs():
+    """A model without ``out_activation`` is not taken for a sigmoid one: its outputs decide."""
+    from torch import nn
+
+    class Plain(nn.Module):  # a student's autoencoder: no out_activation attribute
+        def __init__(self, last):
+            super().__init__()
+            self.encoder, self.decoder = nn.Linear(4, 2), nn.Sequential(nn.Linear(2, 4), *last)
+
+        def forward(self, x):
+            return self.decoder(self.encoder(x))
+
+    X = np.random.default_rng(0).random((16, 4), dtype=np.float32)
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match="loss='bce' needs reconstructions in \\(0, 1\\)"):
+        fit(Plain([]), X, epochs=1, loss="bce", progress=False)  # a linear output can leave (0, 1)
+    history = fit(Plain([nn.Sigmoid()]), X, epochs=2, loss="bce", progress=False)
+    assert len(history.train_loss) == 2

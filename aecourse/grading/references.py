@@ -35,6 +35,10 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "check_reconstruction_scores": ("aecourse.anomaly.reconstruction_scores",),
     "check_quantile_threshold": ("aecourse.anomaly.quantile_threshold",),
     "check_rates": ("aecourse.anomaly.rates", "aecourse.anomaly.confusion_matrix"),
+    "check_gaussian_kl": ("aecourse.vae.gaussian_kl", "torch.distributions.kl_divergence",
+                          "torch.distributions.kl.kl_divergence"),
+    "check_reparameterize": ("aecourse.vae.reparameterize",),
+    "check_elbo": ("aecourse.vae.elbo", "aecourse.vae.gaussian_kl", "aecourse.vae.bernoulli_log_likelihood"),
 }
 
 

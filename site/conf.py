@@ -42,6 +42,9 @@ nb_mime_priority_overrides = [
     ("readthedocs", "application/vnd.jupyter.widget-view+json", None),
 ]
 myst_enable_extensions = ["dollarmath", "amsmath"]
+# myst-nb marks a notebook's content "mathjax_ignore" and lets MathJax into math nodes only; an HTML
+# output (a quiz's fallback writes its math as \(...\)) is typeset too.
+myst_mathjax_classes = "tex2jax_process|mathjax_process|math|output_area|text_html"
 myst_heading_anchors = 3  # [text](#a-heading) links inside a page (docs/instructors.md)
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
@@ -61,3 +64,8 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 html_last_updated_fmt = None
+
+
+def setup(app):
+    # MathJax on every page, not only on those with a math node: a quiz fallback's \(...\) is raw HTML.
+    app.set_html_assets_policy("always")

@@ -1,5 +1,8 @@
 """Benchmark `aecourse grade --jobs 2` against plain sequential `nbgrader autograde`, on the same class.
 
+`aecourse grade` runs twice, with its bubblewrap sandbox and with --no-sandbox, so that the sandbox's
+cost per notebook is measured in the same run (where bubblewrap is missing, only --no-sandbox runs).
+
 A class of N generated students (default 20) submits the 7 notebooks; student i submits the solution of
 notebook j when (i + j) % 3 != 0 and the untouched exercise otherwise, so about two thirds are right.
 Both graders run in this one invocation; the script prints both throughputs (notebooks graded per
@@ -9,7 +12,8 @@ minute), their ratio and the seconds per student, and checks that both gave the 
 
 The nbgrader baseline is what an instructor would run by hand: one course directory, the assignments
 released once (not timed), then `nbgrader autograde NB` for each notebook, one after the other. It
-writes no feedback; `aecourse grade` also writes feedback HTML for every notebook.
+writes no feedback; `aecourse grade` also writes feedback HTML for every notebook. The script fails
+(exit 1) when the two graders disagree or when the sandboxed grader is less than 4x faster.
 """
 from __future__ import annotations
 
@@ -81,22 +85,39 @@ def main(argv: list[str] | None = None) -> int:
         print(f"class: {args.students} students x {len(names)} notebooks = {n_notebooks} submissions; "
               f"{os.cpu_count()} CPUs")
 
-        ours = run([sys.executable, "-m", "aecourse", "grade", str(tmp / "class"), "--out", str(tmp / "out"),
-                    "--jobs", str(args.jobs)])
-        with open(tmp / "out" / "grades.csv", newline="") as f:
-            our_total = sum(float(r["score"]) for r in csv.DictReader(f))
+        def ours(*extra: str) -> tuple[float, float]:
+            out = tmp / ("out" + "".join(extra))
+            seconds = run([sys.executable, "-m", "aecourse", "grade", str(tmp / "class"), "--out", str(out),
+                           "--jobs", str(args.jobs), *extra], cwd=ROOT)
+            with open(out / "grades.csv", newline="") as f:
+                return seconds, sum(float(r["score"]) for r in csv.DictReader(f))
+
+        from aecourse.instructor.sandbox import available
+
+        sandboxed = ours() if not available() else None
+        plain_seconds, plain_total = ours("--no-sandbox")
         theirs, their_total = nbgrader_baseline(tmp / "class", tmp / "course", names)
 
-    rate_ours, rate_theirs = n_notebooks / ours * 60, n_notebooks / theirs * 60
-    print(f"aecourse grade --jobs {args.jobs}:    {ours:7.1f} s  {rate_ours:6.1f} notebooks/min  "
-          f"{ours / args.students:5.1f} s/student  (with feedback HTML)")
-    print(f"nbgrader autograde (sequential): {theirs:7.1f} s  {rate_theirs:6.1f} notebooks/min  "
+    seconds, our_total = sandboxed or (plain_seconds, plain_total)
+    rate_ours, rate_theirs = n_notebooks / seconds * 60, n_notebooks / theirs * 60
+    label = "aecourse grade" + ("" if sandboxed else " --no-sandbox") + f" --jobs {args.jobs}:"
+    print(f"{label:33s}{seconds:7.1f} s  {rate_ours:6.1f} notebooks/min  {seconds / args.students:5.1f} s/student  "
+          "(scores decided in the grader, feedback HTML)")
+    if sandboxed:
+        print(f"{'  the same with --no-sandbox:':33s}{plain_seconds:7.1f} s  -> the sandbox costs "
+              f"{(seconds - plain_seconds) / n_notebooks * 1000 * args.jobs:+.0f} ms of wall time per notebook and job "
+              f"({(seconds / plain_seconds - 1) * 100:+.0f} %)")
+    else:
+        print(f"no sandbox here ({available()}): the sandbox's cost was not measured")
+    print(f"{'nbgrader autograde (sequential):':33s}{theirs:7.1f} s  {rate_theirs:6.1f} notebooks/min  "
           f"{theirs / args.students:5.1f} s/student")
-    print(f"speed-up: {rate_ours / rate_theirs:.2f}x   total score: aecourse {our_total:g}, nbgrader {their_total:g}")
-    if our_total != their_total:
-        print("WARNING: the two graders disagree on the total score")
+    ratio = rate_ours / rate_theirs
+    print(f"speed-up: {ratio:.2f}x (at least 4x required)   total score: aecourse {our_total:g} "
+          f"(--no-sandbox {plain_total:g}), nbgrader {their_total:g}")
+    if not our_total == plain_total == their_total:
+        print("WARNING: the graders disagree on the total score")
         return 1
-    return 0
+    return 0 if ratio >= 4 else 1
 
 
 if __name__ == "__main__":

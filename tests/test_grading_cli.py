@@ -23,20 +23,22 @@ SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad_submissions"
 NAMES = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
 TIMEOUT = 30  # seconds per cell (busy CI machines import torch slowly); the infinite loop costs this much
-FULL = {"test_mse_loss": 3, "test_bce_loss": 3, "test_n_parameters": 2}  # exercises 01
+FULL = {"test_mse_loss": 3, "test_bce_loss": 3, "test_n_parameters": 2,  # exercises 01
+        "test_quiz_bce_three_pixels": 1, "test_quiz_dropout_effect": 1}  # its graded quiz questions
 
-# (score of mse, bce, n_parameters; a fragment of the reason of each question that is not full)
+# (score of mse, bce, n_parameters and the two quiz questions; a fragment of the reason of each question
+# that is not full)
 EXPECTED = {
-    "correct": ((3, 3, 2), {}),
-    "raises": ((0, 3, 2), {"test_mse_loss": "ZeroDivisionError"}),
-    "infinite_loop": ((3, 0, 2), {"test_bce_loss": "timeout"}),
+    "correct": ((3, 3, 2, 1, 1), {}),
+    "raises": ((0, 3, 2, 1, 1), {"test_mse_loss": "ZeroDivisionError"}),
+    "infinite_loop": ((3, 0, 2, 1, 1), {"test_bce_loss": "timeout"}),
     # the cell that calls os._exit is skipped on the second try: only the function it defined is missing
-    "os_exit": ((3, 3, 0), {"test_n_parameters": "NameError"}),
-    "megabytes_of_output": ((3, 3, 2), {}),
-    "deleted_cells": ((3, 0, 2), {"test_bce_loss": "missing"}),
-    "renamed_function": ((0, 3, 2), {"test_mse_loss": "NameError: name 'mse_loss' is not defined"}),
-    "edited_test": ((0, 3, 2), {"test_mse_loss": "summed over the whole batch"}),
-    "not_a_notebook": ((0, 0, 0), dict.fromkeys(FULL, "not a valid notebook")),
+    "os_exit": ((3, 3, 0, 1, 1), {"test_n_parameters": "NameError"}),
+    "megabytes_of_output": ((3, 3, 2, 1, 1), {}),
+    "deleted_cells": ((3, 0, 2, 1, 1), {"test_bce_loss": "missing"}),
+    "renamed_function": ((0, 3, 2, 1, 1), {"test_mse_loss": "NameError: name 'mse_loss' is not defined"}),
+    "edited_test": ((0, 3, 2, 1, 1), {"test_mse_loss": "summed over the whole batch"}),
+    "not_a_notebook": ((0, 0, 0, 0, 0), dict.fromkeys(FULL, "not a valid notebook")),
 }
 
 

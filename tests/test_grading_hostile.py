@@ -95,7 +95,7 @@ def test_the_run_ends_with_status_0_and_says_the_sandbox_was_on(hostile):
 
 def test_every_row_of_every_student(hostile):
     got = {(r["student"], r["question"]): r for r in hostile["rows"]}
-    assert len(got) == len(hostile["rows"]) == 2 * len(hostile["expected"])
+    assert len(got) == len(hostile["rows"]) == sum(len(q) for q in hostile["expected"].values())
     for student, questions in hostile["expected"].items():
         for question, (score, reason) in questions.items():
             row = got[(student, question)]
@@ -106,7 +106,7 @@ def test_every_row_of_every_student(hostile):
 def test_honest_students_get_full_marks(hostile):
     for r in hostile["rows"]:
         if r["student"].startswith("honest"):
-            assert float(r["score"]) == float(r["max_score"]) == 3 and r["reason"] == "", r
+            assert float(r["score"]) == float(r["max_score"]) > 0 and r["reason"] == "", r
 
 
 def test_no_file_of_the_package_solutions_or_submissions_changed(hostile):

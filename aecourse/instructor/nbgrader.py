@@ -47,7 +47,7 @@ def config(root: Path, timeout: int | None = None):
 def _logger(name: str) -> tuple[logging.Logger, io.StringIO]:
     """A private logger whose records go to a string (nbgrader is chatty; we report our own way)."""
     stream = io.StringIO()
-    log = logging.getLogger(f"aecourse.grade.{name}.{os.getpid()}.{time.monotonic_ns()}")
+    log = logging.getLogger(f"aecourse.instructor.nbgrader.{name}.{os.getpid()}.{time.monotonic_ns()}")
     log.handlers[:] = [logging.StreamHandler(stream)]
     log.setLevel(logging.INFO)
     log.propagate = False

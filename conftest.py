@@ -1,5 +1,8 @@
 """Settings for the whole test run (unit tests and nbval kernels, which inherit the environment)."""
 import os
+from pathlib import Path
+
+from _pytest.doctest import DoctestModule
 
 # Progress bars off in every notebook kernel nbval starts, as in CI and the stored outputs.
 os.environ["CI"] = os.environ.get("CI") or "true"
@@ -23,3 +26,16 @@ def pytest_configure(config):
 
     torch.set_num_threads(1)
     threadpoolctl.threadpool_limits(limits=1)
+
+
+# The Examples in the package's docstrings run as doctests (``make test``, or ``pytest aecourse``).
+# Only modules of aecourse/ are collected so: ``--doctest-modules`` everywhere would also import
+# every file under tests/, the hostile grading fixtures included.
+PACKAGE = Path(__file__).resolve().parent / "aecourse"
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if (file_path.suffix == ".py" and PACKAGE in file_path.parents
+            and not parent.config.getoption("doctestmodules")):  # --doctest-modules collects them itself
+        return DoctestModule.from_parent(parent, path=file_path)
+    return None

@@ -78,6 +78,11 @@ def quantile_threshold(scores, q: float) -> float:
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> quantile_threshold(np.arange(0.0, 101.0), 0.95)  # s_(m), m = ceil(100 * 0.95) = 95
+    95.0
     """
     scores = check_scores("scores", scores)
     q = check_float("q", q, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
@@ -185,6 +190,13 @@ def auc(scores_normal, scores_anomalous) -> float:
     .. math:: \\mathrm{AUC} = \\frac{R_a - n_a (n_a + 1) / 2}{n_a n_n},
 
     which equals ``sklearn.metrics.roc_auc_score`` (tested).
+
+    Examples
+    --------
+    >>> auc(np.array([0.1, 0.2, 0.3]), np.array([0.4, 0.5]))  # every anomaly scores above every normal sample
+    1.0
+    >>> auc(np.array([0.1, 0.4]), np.array([0.2, 0.3]))  # 2 of the 4 pairs ranked right
+    0.5
     """
     _, where, counts, n_normal = _pooled(scores_normal, scores_anomalous)
     n_anomalous = len(where) - n_normal

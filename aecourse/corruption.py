@@ -16,7 +16,17 @@ def _rand_like(x: torch.Tensor, generator: torch.Generator | None, normal: bool 
 
 
 def gaussian_noise(x: torch.Tensor, sigma: float, generator: torch.Generator | None = None) -> torch.Tensor:
-    """x_hat = x + eps, eps ~ N(0, sigma^2 I) (handout 000 §7)."""
+    """x_hat = x + eps, eps ~ N(0, sigma^2 I) (handout 000 §7).
+
+    Examples
+    --------
+    >>> x = torch.rand(4, 64)
+    >>> torch.equal(gaussian_noise(x, 0.0), x)  # sigma = 0 leaves x as it is
+    True
+    >>> x_hat = gaussian_noise(torch.zeros(1000, 64), 0.3, generator=torch.Generator().manual_seed(0))
+    >>> round(float(x_hat.std()), 2)  # the noise has standard deviation sigma
+    0.3
+    """
     x = check_tensor("x", x)
     sigma = check_float("sigma", sigma, minimum=0.0)
     if sigma == 0.0:
@@ -29,6 +39,12 @@ def masking_noise(x: torch.Tensor, p: float, generator: torch.Generator | None =
 
     Unlike ``torch.nn.functional.dropout`` the kept values are *not* divided by 1 - p, which is
     the corruption of handout 002 practice problem 3 and handout 000 §7 ("masking noise").
+
+    Examples
+    --------
+    >>> x_hat = masking_noise(torch.ones(1000, 64), 0.25, generator=torch.Generator().manual_seed(0))
+    >>> round(float((x_hat == 0).float().mean()), 2)  # a fraction p of the inputs is set to 0
+    0.25
     """
     x = check_tensor("x", x)
     p = check_probability("p", p)

@@ -14,6 +14,10 @@ import numpy as np
 
 from aecourse._checks import check_array, check_float, check_int
 
+# the digits as scikit-learn ships them (1797 rows: 64 pixel values 0..16, then the label)
+SKLEARN_DIR = Path(importlib.util.find_spec("sklearn").submodule_search_locations[0])
+DIGITS_CSV = SKLEARN_DIR / "datasets" / "data" / "digits.csv.gz"
+
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
     """The 1797 handwritten 8x8 digits bundled with scikit-learn (no download).
@@ -25,12 +29,19 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     y : ndarray of shape (1797,), int64
         The digit, 0 to 9.
     """
-    # The file sklearn.datasets.load_digits() reads, read without importing scikit-learn and scipy
-    # (1.5-2 s, a fifth of a lesson's time budget; tests check the result equals scikit-learn's).
-    sklearn_dir = Path(importlib.util.find_spec("sklearn").submodule_search_locations[0])
-    with gzip.open(sklearn_dir / "datasets" / "data" / "digits.csv.gz") as f:
-        table = np.loadtxt(f, delimiter=",")
-    return (table[:, :-1] / 16.0).astype(np.float32), table[:, -1].astype(np.int64)
+    # A speed stand-in for sklearn.datasets.load_digits(): it opens the file that function reads,
+    # by its path inside scikit-learn, without importing scikit-learn and scipy (1.5-2 s, a fifth
+    # of a lesson's time budget; tests check the result equals scikit-learn's). If a release of
+    # scikit-learn moves the file, it falls back to load_digits() itself.
+    try:
+        with gzip.open(DIGITS_CSV) as f:
+            table = np.loadtxt(f, delimiter=",")
+        X, y = table[:, :-1], table[:, -1]
+    except OSError:
+        from sklearn.datasets import load_digits as sklearn_load_digits
+
+        X, y = sklearn_load_digits(return_X_y=True)
+    return (X / 16.0).astype(np.float32), y.astype(np.int64)
 
 
 @dataclass
@@ -245,8 +256,9 @@ class GaussianMixture:
         X = self.means[comp] + self.stds[comp, None] * rng.standard_normal((n, self.dim))
         return X.astype(np.float32), comp
 
-    def _log_components(self, X: np.ndarray) -> np.ndarray:
-        # (n, M): log w_m + log N(x; mu_m, s_m^2 I)
+    def log_components(self, X) -> np.ndarray:
+        """log w_m + log N(x; mu_m, s_m^2 I) for each row of X and each component; shape (n, M)."""
+        X = self._check_points(X)
         sq = ((X[:, None, :] - self.means[None]) ** 2).sum(-1)
         var = self.stds**2
         return np.log(self.weights) - 0.5 * sq / var - 0.5 * self.dim * np.log(2 * np.pi * var)
@@ -258,15 +270,23 @@ class GaussianMixture:
         return X
 
     def log_density(self, X) -> np.ndarray:
-        """log p(x) for each row of X; shape (n,), float64."""
-        L = self._log_components(self._check_points(X))
+        """log p(x) for each row of X; shape (n,), float64.
+
+        Two unit Gaussians at 0 and 2 are equally dense at x = 1, so the mixture's log density
+        there is log N(1; 0, 1) = -1/2 - log(2 pi)/2:
+
+        >>> mixture = GaussianMixture([[0.0], [2.0]], stds=1.0)
+        >>> round(float(mixture.log_density([[1.0]])[0]), 4), round(-0.5 - 0.5 * math.log(2 * math.pi), 4)
+        (-1.4189, -1.4189)
+        """
+        L = self.log_components(X)
         top = L.max(axis=1, keepdims=True)
         return (top + np.log(np.exp(L - top).sum(axis=1, keepdims=True)))[:, 0]
 
     def score(self, X) -> np.ndarray:
         """grad_x log p(x) for each row of X; shape (n, D), float64."""
         X = self._check_points(X)
-        L = self._log_components(X)
+        L = self.log_components(X)
         gamma = np.exp(L - L.max(axis=1, keepdims=True))
         gamma /= gamma.sum(axis=1, keepdims=True)  # (n, M) responsibilities
         pull = (self.means[None] - X[:, None, :]) / (self.stds**2)[None, :, None]  # (n, M, D)

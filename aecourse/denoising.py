@@ -69,7 +69,7 @@ def gaussian_mixture_denoiser(mixture: GaussianMixture, X_hat, sigma: float) -> 
     blurred = noisy_mixture(mixture, sigma)
     if X_hat.shape[1] != mixture.dim:
         raise ValueError(f"X_hat has {X_hat.shape[1]} features but the mixture lives in {mixture.dim} dimensions.")
-    log_joint = blurred._log_components(X_hat)  # (n, M): log w_m + log N(x_hat; mu_m, (s_m^2 + sigma^2) I)
+    log_joint = blurred.log_components(X_hat)  # (n, M): log w_m + log N(x_hat; mu_m, (s_m^2 + sigma^2) I)
     gamma = np.exp(log_joint - log_joint.max(axis=1, keepdims=True))
     gamma /= gamma.sum(axis=1, keepdims=True)
     keep = mixture.stds**2 / (mixture.stds**2 + sigma**2)  # (M,), per-component shrinkage
@@ -107,6 +107,13 @@ def optimal_linear_dae(second_moment, sigma: float) -> np.ndarray:
     ----------
     second_moment : array of shape (D, D), symmetric positive semi-definite (or a scalar E[x^2])
     sigma : float >= 0, the noise standard deviation
+
+    Examples
+    --------
+    Handout 002, Example 3: x in {-2, 2} (E[x^2] = 4) and sigma = 0.5 give w* = 4 / 4.25.
+
+    >>> round(float(optimal_linear_dae(4.0, 0.5)[0, 0]), 4)
+    0.9412
     """
     C = _second_moment(second_moment)
     sigma = check_float("sigma", sigma, minimum=0.0)
@@ -150,6 +157,11 @@ def dae_shrinkage(variances, sigma: float) -> np.ndarray:
     ----------
     variances : array of shape (k,), the eigenvalues lambda_i >= 0 (``pca(X, k).explained_variance``)
     sigma : float >= 0, the noise standard deviation
+
+    Examples
+    --------
+    >>> dae_shrinkage(np.array([4.0, 1.0, 0.25]), 0.5)  # lambda / (lambda + sigma^2): weak directions shrink most
+    array([0.94117647, 0.8       , 0.5       ])
     """
     lam = np.asarray(variances, dtype=np.float64)
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):

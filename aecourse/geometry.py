@@ -25,6 +25,15 @@ def encoder_jacobian(encoder: Callable[[torch.Tensor], torch.Tensor], x: torch.T
 
     Assumes the encoder treats the samples of a batch independently (no batch norm in
     training mode), so row b of z depends on row b of x only.
+
+    Examples
+    --------
+    The Jacobian of a linear encoder z = W x + b is W at every x:
+
+    >>> W = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
+    >>> J = encoder_jacobian(lambda x: x @ W.T + 1.0, torch.randn(4, 3))
+    >>> J.shape, bool(torch.equal(J[2], W))
+    (torch.Size([4, 2, 3]), True)
     """
     x = check_tensor("x", x, ndim=2).detach().requires_grad_(True)
     with torch.enable_grad():

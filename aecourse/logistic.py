@@ -3,6 +3,9 @@
 Handout 000 §13 reuses a pretrained encoder for a supervised task: discard the decoder and put a
 classifier on the codes z = f(x). The simplest such classifier is a linear one, softmax(W z + b),
 and the accuracy it reaches from a given code (a "linear probe") is how lesson 6 compares codes.
+
+**A speed stand-in** for scikit-learn's ``LogisticRegression``: the Newton and L-BFGS solvers
+below are written here only to keep a lesson fast; use scikit-learn's where speed does not matter.
 This is the model and penalty of scikit-learn's ``make_pipeline(StandardScaler(),
 LogisticRegression(C=C))``, solved in float64 by Newton's method or L-BFGS, several problems at
 once; ``tests/test_logistic.py`` checks it against scikit-learn. It spares a lesson the ~2 s

@@ -24,6 +24,13 @@ def mse(x, x_tilde) -> torch.Tensor:
     handout 002, Example 2 (0.0175 on its batch). The other scalings have the same minimiser:
     handout 000 §3 sums over samples and coordinates (N d times this value); handout 002's
     objective (1/N) sum_i ||x_i - x_tilde_i||^2 averages over samples only (d times).
+
+    Examples
+    --------
+    Handout 002, Example 2: three pixels of one image.
+
+    >>> round(float(mse(torch.tensor([[1.0, 0.0, 1.0]]), torch.tensor([[0.9, 0.2, 0.8]]))), 4)
+    0.03
     """
     x, x_tilde = _pair(x, x_tilde)
     return ((x - x_tilde) ** 2).mean()
@@ -40,6 +47,13 @@ def bce(x, x_tilde, eps: float = 1e-7) -> torch.Tensor:
     coordinates instead (N d times this value, the same minimiser).
     ``x`` must lie in [0, 1] and ``x_tilde`` in (0, 1); values within ``eps`` of 0 or 1 are
     clipped so that a saturated sigmoid gives a large finite loss, not inf.
+
+    Examples
+    --------
+    Handout 002, practice problem 4: -(log 0.9 + log 0.8 + log 0.8) / 3.
+
+    >>> round(float(bce(torch.tensor([[1.0, 0.0, 1.0]]), torch.tensor([[0.9, 0.2, 0.8]]))), 4)
+    0.1839
     """
     x, x_tilde = _pair(x, x_tilde)
     if x.min() < 0 or x.max() > 1:

@@ -25,6 +25,11 @@ def l1_sparsity(z: torch.Tensor) -> torch.Tensor:
     Parameters
     ----------
     z : tensor of shape (B, K)
+
+    Examples
+    --------
+    >>> float(l1_sparsity(torch.tensor([[1.0, -2.0], [0.0, 3.0]])))  # (|1| + |-2| + |0| + |3|) / 2 samples
+    3.0
     """
     z = check_tensor("z", z, ndim=2)
     return z.abs().sum(dim=1).mean()
@@ -50,6 +55,14 @@ def kl_sparsity(z: torch.Tensor, rho: float = 0.05, eps: float = 1e-6) -> torch.
     ----------
     z : tensor of shape (B, K), values in (0, 1] (1 allowed: a saturated float32 sigmoid)
     rho : float in (0, 1), the target mean activation (handout 002: "e.g., 0.05")
+
+    Examples
+    --------
+    The penalty vanishes when every unit's mean activation is the target rho:
+
+    >>> z = torch.tensor([[0.04, 0.06], [0.06, 0.04]])  # each unit's mean activation is 0.05
+    >>> round(float(kl_sparsity(z, rho=0.05)), 6)
+    0.0
     """
     z = check_tensor("z", z, ndim=2)
     rho = check_float("rho", rho, minimum=0.0, maximum=1.0, include_min=False, include_max=False)
@@ -134,6 +147,11 @@ def active_units(z, threshold: float = 1e-3) -> np.ndarray:
     Returns
     -------
     numpy int array of shape (n,)
+
+    Examples
+    --------
+    >>> active_units(np.array([[0.0, 0.5, 2e-4], [1.0, 1.0, 1.0]]))  # |z_j| > 1e-3 counts
+    array([1, 3])
     """
     z = check_array("z", z)
     threshold = check_float("threshold", threshold, minimum=0.0)

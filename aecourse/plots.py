@@ -38,6 +38,11 @@ def mosaic(images, *, ncols: int, shape: tuple[int, int] = (8, 8), pad: int = 1)
 
     Drawing one mosaic with one ``imshow`` is much faster than one axes per image, which keeps
     figures and widget redraws quick.
+
+    Examples
+    --------
+    >>> mosaic(np.ones((5, 64)), ncols=3, pad=1).shape  # 2 rows of 8x8 tiles, 1-pixel gaps
+    (17, 26)
     """
     imgs = _images("images", images, shape)
     ncols = check_int("ncols", ncols)

@@ -24,6 +24,18 @@ def test_load_digits_is_sklearn_digits_over_16():
     np.testing.assert_array_equal(y, bunch.target)
 
 
+def test_load_digits_falls_back_to_sklearn_when_the_csv_moves(monkeypatch, tmp_path):
+    """The fast path opens scikit-learn's CSV by its path; if a release moves it, the digits still load."""
+    from aecourse import data
+
+    expected = load_digits()
+    monkeypatch.setattr(data, "DIGITS_CSV", tmp_path / "moved" / "digits.csv.gz")  # no such file
+    X, y = load_digits()
+    assert X.dtype == np.float32 and y.dtype == np.int64
+    np.testing.assert_array_equal(X, expected[0])
+    np.testing.assert_array_equal(y, expected[1])
+
+
 # --- splits ---------------------------------------------------------------------------------------
 
 def indexed(n=1000, classes=4, seed=0):

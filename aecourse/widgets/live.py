@@ -171,7 +171,13 @@ def show_digit_rows(ax, rows: Sequence[np.ndarray], labels: Sequence[str], pad: 
 
 
 def lam_label(lam: float) -> str:
-    """A penalty weight as a slider shows it: ``0``, or one significant digit (``3e-03``)."""
+    """A penalty weight as a slider shows it: ``0``, or one significant digit (``3e-03``).
+
+    Examples
+    --------
+    >>> lam_label(0.0), lam_label(0.003)
+    ('0', '3e-03')
+    """
     return "0" if lam == 0 else f"{lam:.0e}"
 
 

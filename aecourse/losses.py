@@ -27,7 +27,7 @@ def mse(x, x_tilde) -> torch.Tensor:
 
     Examples
     --------
-    Handout 002, Example 2: three pixels of one image.
+    The three pixels of handout 002's practice problem 4: (0.1^2 + 0.2^2 + 0.2^2) / 3.
 
     >>> round(float(mse(torch.tensor([[1.0, 0.0, 1.0]]), torch.tensor([[0.9, 0.2, 0.8]]))), 4)
     0.03

@@ -25,19 +25,19 @@ def fails(check, fn, match: str, **kwargs) -> None:
 def test_stub_is_reported_as_stub():
     def stub(x, x_tilde):
         raise NotImplementedError()
-    fails(grading.check_mse, stub, "still the stub")
+    fails(grading.check_mse_loss, stub, "still the stub")
 
 
 def test_missing_return_is_reported():
-    fails(grading.check_mse, lambda x, x_tilde: None, "forget the `return`")
+    fails(grading.check_mse_loss, lambda x, x_tilde: None, "forget the `return`")
 
 
 def test_exception_in_student_code_is_named():
-    fails(grading.check_mse, lambda x, x_tilde: 1 / 0, "raised ZeroDivisionError")
+    fails(grading.check_mse_loss, lambda x, x_tilde: 1 / 0, "raised ZeroDivisionError")
 
 
 def test_not_a_function_is_reported():
-    fails(grading.check_mse, 0.0175, "must be a function")
+    fails(grading.check_mse_loss, 0.0175, "must be a function")
 
 
 def test_grading_error_is_an_assertion_error():
@@ -51,8 +51,8 @@ def mse_ok(x, x_tilde):
 
 
 def test_mse_correct_passes_including_hidden_cases(capsys):
-    grading.check_mse(mse_ok)
-    grading.check_mse(mse_ok, shape=(1, 9), dtype=torch.float64, seed=11)
+    grading.check_mse_loss(mse_ok)
+    grading.check_mse_loss(mse_ok, shape=(1, 9), dtype=torch.float64, seed=11)
     assert "OK mse_loss" in capsys.readouterr().out
 
 
@@ -70,18 +70,18 @@ def test_mse_matches_handout_value():
     (lambda x, t: ((x - t) ** 2).sum(), "summed over the whole batch"),
 ])
 def test_mse_misconceptions(wrong, match):
-    fails(grading.check_mse, wrong, match)
+    fails(grading.check_mse_loss, wrong, match)
 
 
 def test_mse_per_sample_vector_is_explained():
-    fails(grading.check_mse, lambda x, t: ((x - t) ** 2).mean(1), "single number.*average over the samples")
+    fails(grading.check_mse_loss, lambda x, t: ((x - t) ** 2).mean(1), "single number.*average over the samples")
 
 
 def test_mse_in_place_change_is_caught():
     def inplace(x, t):
         x -= t
         return (x**2).mean()
-    fails(grading.check_mse, inplace, "changed its input x in place")
+    fails(grading.check_mse_loss, inplace, "changed its input x in place")
 
 
 def bce_ok(x, t, eps=1e-7):
@@ -90,8 +90,8 @@ def bce_ok(x, t, eps=1e-7):
 
 
 def test_bce_correct_passes_and_matches_handout():
-    grading.check_bce(bce_ok)
-    grading.check_bce(bce_ok, shape=(4, 3), saturated=True, seed=5)
+    grading.check_bce_loss(bce_ok)
+    grading.check_bce_loss(bce_ok, shape=(4, 3), saturated=True, seed=5)
     value = bce_ok(torch.tensor([[1.0, 0.0, 1.0]]), torch.tensor([[0.9, 0.2, 0.8]])).item()
     assert value == pytest.approx(-(np.log(0.9) + np.log(0.8) + np.log(0.8)) / 3, rel=1e-5)
     assert round(value, 4) == 0.1839  # handout 002, practice problem 4
@@ -104,11 +104,11 @@ def test_bce_correct_passes_and_matches_handout():
     (lambda x, t: -(x * torch.log(t) + (1 - x) * torch.log(1 - t)).mean(1).sum(), "batch sum"),
 ])
 def test_bce_misconceptions(wrong, match):
-    fails(grading.check_bce, wrong, match)
+    fails(grading.check_bce_loss, wrong, match)
 
 
 def test_bce_without_clipping_fails_on_saturated_outputs():
-    fails(grading.check_bce, lambda x, t: -(x * torch.log(t) + (1 - x) * torch.log(1 - t)).mean(),
+    fails(grading.check_bce_loss, lambda x, t: -(x * torch.log(t) + (1 - x) * torch.log(1 - t)).mean(),
           "NaN or inf.*clip x_tilde", shape=(4, 3), saturated=True)
 
 
@@ -186,17 +186,17 @@ def gauss_ok(x, sigma, generator):
 
 
 def test_gaussian_corruption():
-    grading.check_gaussian_corruption(gauss_ok)
-    fails(grading.check_gaussian_corruption, lambda x, s, g: gauss_ok(x, s**2, g), "sigma\\*\\*2 as the standard deviation")
-    fails(grading.check_gaussian_corruption, lambda x, s, g: x + s * torch.randn(x.shape, dtype=x.dtype),
+    grading.check_gaussian_corrupt(gauss_ok)
+    fails(grading.check_gaussian_corrupt, lambda x, s, g: gauss_ok(x, s**2, g), "sigma\\*\\*2 as the standard deviation")
+    fails(grading.check_gaussian_corrupt, lambda x, s, g: x + s * torch.randn(x.shape, dtype=x.dtype),
           "same generator")
-    fails(grading.check_gaussian_corruption, lambda x, s, g: x * (1 + s * torch.randn(x.shape, generator=g)),
+    fails(grading.check_gaussian_corrupt, lambda x, s, g: x * (1 + s * torch.randn(x.shape, generator=g)),
           "standard deviation|ADDED")
 
     def inplace(x, s, g):
         x += s * torch.randn(x.shape, generator=g)
         return x
-    fails(grading.check_gaussian_corruption, inplace, "in place")
+    fails(grading.check_gaussian_corrupt, inplace, "in place")
 
 
 def mask_ok(x, p, generator):
@@ -204,20 +204,20 @@ def mask_ok(x, p, generator):
 
 
 def test_masking_corruption():
-    grading.check_masking_corruption(mask_ok)
-    grading.check_masking_corruption(mask_ok, shape=(50, 400), p=0.7, dtype=torch.float64, seed=3)
-    fails(grading.check_masking_corruption, lambda x, p, g: mask_ok(x, p, g) / (1 - p), "inverted\\) dropout")
-    fails(grading.check_masking_corruption, lambda x, p, g: x * (torch.rand(x.shape, generator=g) < p).to(x.dtype),
+    grading.check_masking_corrupt(mask_ok)
+    grading.check_masking_corrupt(mask_ok, shape=(50, 400), p=0.7, dtype=torch.float64, seed=3)
+    fails(grading.check_masking_corrupt, lambda x, p, g: mask_ok(x, p, g) / (1 - p), "inverted\\) dropout")
+    fails(grading.check_masking_corrupt, lambda x, p, g: x * (torch.rand(x.shape, generator=g) < p).to(x.dtype),
           "KEPT each entry with probability p")
 
 
 def test_optimal_dae():
     ok = lambda C, s: C @ np.linalg.inv(C + s**2 * np.eye(len(C)))  # noqa: E731
-    grading.check_optimal_dae(ok)
+    grading.check_optimal_dae_weight(ok)
     assert ok(np.array([[4.0]]), 0.5)[0, 0] == pytest.approx(4 / 4.25)  # handout 002 Example 3
-    fails(grading.check_optimal_dae, lambda C, s: C @ np.linalg.inv(C + s * np.eye(len(C))), "sigma instead of sigma\\*\\*2")
-    fails(grading.check_optimal_dae, lambda C, s: C @ np.linalg.inv(C + s**2), "diagonal only")
-    fails(grading.check_optimal_dae, lambda C, s: C / (C + s**2 * np.eye(len(C))), "element by element")
+    fails(grading.check_optimal_dae_weight, lambda C, s: C @ np.linalg.inv(C + s * np.eye(len(C))), "sigma instead of sigma\\*\\*2")
+    fails(grading.check_optimal_dae_weight, lambda C, s: C @ np.linalg.inv(C + s**2), "diagonal only")
+    fails(grading.check_optimal_dae_weight, lambda C, s: C / (C + s**2 * np.eye(len(C))), "element by element")
 
 
 # ----------------------------------------------------------------------------- lesson 5

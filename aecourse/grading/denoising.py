@@ -9,7 +9,7 @@ import torch
 
 from aecourse.grading.core import GradingError, call_student, compare, passed, random_tensor, to_numpy, unchanged
 
-__all__ = ['check_gaussian_corruption', 'check_masking_corruption', 'check_optimal_dae']
+__all__ = ['check_gaussian_corrupt', 'check_masking_corrupt', 'check_optimal_dae_weight']
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -27,7 +27,7 @@ def _check_corrupted_copy(name: str, x0: torch.Tensor, x: torch.Tensor, x_hat, d
         raise GradingError(f"{name} must keep the dtype of x ({x.dtype}), got {x_hat.dtype}; {dtype_hint}")
 
 
-def check_gaussian_corruption(gaussian_corrupt: Callable, *, shape: Sequence[int] = (400, 50), sigma: float = 0.3,
+def check_gaussian_corrupt(gaussian_corrupt: Callable, *, shape: Sequence[int] = (400, 50), sigma: float = 0.3,
                               dtype=torch.float32, seed: int = 0) -> None:
     """Check ``gaussian_corrupt(x, sigma, generator)``: x_hat = x + N(0, sigma^2) noise, x unchanged."""
     name = "gaussian_corrupt"
@@ -69,7 +69,7 @@ def check_gaussian_corruption(gaussian_corrupt: Callable, *, shape: Sequence[int
     passed(name, f"additive N(0, {sigma}^2) noise, reproducible, x unchanged")
 
 
-def check_masking_corruption(masking_corrupt: Callable, *, shape: Sequence[int] = (400, 50), p: float = 0.25,
+def check_masking_corrupt(masking_corrupt: Callable, *, shape: Sequence[int] = (400, 50), p: float = 0.25,
                              dtype=torch.float32, seed: int = 0) -> None:
     """Check ``masking_corrupt(x, p, generator)``: each entry set to 0 with probability p, the rest UNSCALED."""
     name = "masking_corrupt"
@@ -102,7 +102,7 @@ def check_masking_corruption(masking_corrupt: Callable, *, shape: Sequence[int] 
     passed(name, f"masks a fraction {frac:.3f} (p = {p}), keeps the rest unscaled")
 
 
-def check_optimal_dae(optimal_dae_weight: Callable, *, D: int = 3, sigma: float = 0.5, seed: int = 0) -> None:
+def check_optimal_dae_weight(optimal_dae_weight: Callable, *, D: int = 3, sigma: float = 0.5, seed: int = 0) -> None:
     """Check ``optimal_dae_weight(C, sigma)``: W* = C (C + sigma^2 I)^{-1} (handout 002, Example 3)."""
     from aecourse.denoising import optimal_linear_dae
 

@@ -9,14 +9,14 @@ import torch
 
 from aecourse.grading.core import GradingError, call_student, compare, passed, random_tensor, scalar, unchanged
 
-__all__ = ['check_mse', 'check_bce', 'check_n_parameters']
+__all__ = ['check_mse_loss', 'check_bce_loss', 'check_n_parameters']
 
 
 HANDOUT_X = [[1, 0, 1, 0], [0, 1, 0, 1], [1, 1, 0, 0]]
 HANDOUT_X_TILDE = [[0.9, 0.1, 0.8, 0.1], [0.1, 0.9, 0.1, 0.8], [0.8, 0.9, 0.1, 0.1]]
 
 
-def check_mse(mse_loss: Callable, *, shape: Sequence[int] | None = None, dtype=torch.float32, seed: int = 0) -> None:
+def check_mse_loss(mse_loss: Callable, *, shape: Sequence[int] | None = None, dtype=torch.float32, seed: int = 0) -> None:
     """Check ``mse_loss(x, x_tilde)``: the mean of (x - x_tilde)^2 over samples AND coordinates.
 
     Without ``shape`` it uses handout 002, Example 2 (0.0175) and one random batch.
@@ -51,7 +51,7 @@ def check_mse(mse_loss: Callable, *, shape: Sequence[int] | None = None, dtype=t
     passed("mse_loss", "matches handout 002 Example 2 and a random batch" if len(cases) == 2 else f"correct on {case}")
 
 
-def check_bce(bce_loss: Callable, *, shape: Sequence[int] | None = None, dtype=torch.float32, seed: int = 0,
+def check_bce_loss(bce_loss: Callable, *, shape: Sequence[int] | None = None, dtype=torch.float32, seed: int = 0,
               saturated: bool = False) -> None:
     """Check ``bce_loss(x, x_tilde)``: binary cross-entropy, mean over samples and coordinates.
 

@@ -15,17 +15,17 @@ COURSE = "the course's reference implementation; write it yourself"
 LIBRARY = "a library shortcut this exercise asks you to write yourself"
 
 REFERENCES: dict[str, tuple[str, ...]] = {
-    "check_mse": ("aecourse.losses.mse", "torch.nn.functional.mse_loss"),
-    "check_bce": ("aecourse.losses.bce", "torch.nn.functional.binary_cross_entropy",
+    "check_mse_loss": ("aecourse.losses.mse", "torch.nn.functional.mse_loss"),
+    "check_bce_loss": ("aecourse.losses.bce", "torch.nn.functional.binary_cross_entropy",
                   "torch.nn.functional.binary_cross_entropy_with_logits"),
     "check_n_parameters": (),  # counting Autoencoder(sizes).parameters() is allowed: lesson 6 needs the class
     "check_pca_components": ("aecourse.linear.pca", "sklearn.decomposition.PCA"),
     "check_principal_angle": ("aecourse.linear.subspace_angles", "scipy.linalg.subspace_angles"),
     "check_l1_penalty": ("aecourse.penalties.l1_sparsity",),
     "check_kl_penalty": ("aecourse.penalties.kl_sparsity",),
-    "check_gaussian_corruption": ("aecourse.corruption.gaussian_noise",),
-    "check_masking_corruption": ("aecourse.corruption.masking_noise",),
-    "check_optimal_dae": ("aecourse.denoising.optimal_linear_dae",),
+    "check_gaussian_corrupt": ("aecourse.corruption.gaussian_noise",),
+    "check_masking_corrupt": ("aecourse.corruption.masking_noise",),
+    "check_optimal_dae_weight": ("aecourse.denoising.optimal_linear_dae",),
     "check_sigmoid_contractive": ("aecourse.penalties.sigmoid_contractive_penalty",
                                   "aecourse.penalties.contractive_penalty"),
     "check_jacobian": ("aecourse.geometry.encoder_jacobian", "torch.autograd.functional.jacobian",

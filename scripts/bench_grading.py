@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
-    names = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb"))
+    names = sorted(p.stem for p in SOLUTIONS.glob("*.ipynb") if (EXERCISES / p.name).exists())
     n_notebooks = args.students * len(names)
     with tempfile.TemporaryDirectory(prefix="aecourse-bench-") as tmp:
         tmp = Path(tmp)

@@ -184,4 +184,4 @@ def command(spec: SandboxSpec, fds: tuple[int, int]) -> list[str]:
     if spec.package is not None:
         installed = Path(aecourse.__file__).resolve().parent
         args += ["--ro-bind", str(spec.package), str(installed)]
-    return args + ["--", *worker]
+    return args + ["--", *worker, "--sandboxed"]

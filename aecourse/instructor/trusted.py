@@ -88,7 +88,7 @@ class SourceNotebook:
             meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell.get("metadata"), dict) else {}
             gid = meta.get("grade_id") if isinstance(meta, dict) else None
             source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
+            source = "".join(map(str, source)) if isinstance(source, list) else str(source)
             if isinstance(gid, str) and gid in self.locked:
                 if gid in seen:
                     continue

@@ -3,15 +3,17 @@
     python scripts/make_screenshots.py presenter   # docs/presenter.png (no browser needed)
     python scripts/make_screenshots.py slider      # docs/screenshot-slider.png (JupyterLab + Chromium)
 
-presenter: lesson 1's "error against bottleneck size" figure, trained as the lesson trains it,
-drawn with ``aecourse.setup()`` and with ``aecourse.setup(presenter=True)``, side by side at the
-pixel size JupyterLab shows them.
+presenter: lesson 1's "error against bottleneck size" figure, made by the lesson's own cells,
+drawn with ``aecourse.setup()`` and with ``AECOURSE_PRESENTER=1``, side by side at the pixel size
+JupyterLab shows them.
 slider: lesson 3 in JupyterLab in headless Chromium (a temporary copy of the notebook), all cells
 run, the lambda slider moved one step; the "Try it" cell and its live figure, cropped.
 """
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
 import shutil
 import sys
@@ -25,44 +27,42 @@ from _lab import running_lab
 DOCS = ROOT / "docs"
 
 
-def lesson1_error_figure():
-    """Lesson 1, cell "Reconstruction error against bottleneck size" (same models, same seeds)."""
+def lesson_figure(lesson: str, marker: str):
+    """The figure a lesson's cell draws, made by the lesson's own code: every code cell of
+    ``notebooks/<lesson>`` up to the first one containing ``marker`` runs here, in order, in one
+    namespace (so the screenshot cannot drift from the lesson). ``aecourse.setup()`` in the lesson's
+    first cell reads ``AECOURSE_PRESENTER``."""
     import matplotlib.pyplot as plt
+    import nbformat
 
-    from aecourse import data, linear, models, train
-
-    X, y = data.load_digits()
-    split = data.train_val_test_split(X, y, seed=0)
-    code_sizes = [1, 2, 4, 8, 16]
-    ae_errors, pca_errors = [], []
-    for k in code_sizes:
-        model = models.Autoencoder([64, 64, k], seed=0)
-        train.fit(model, split.X_train, epochs=60, lr=1e-2, batch_size=256, progress=False)
-        ae_errors.append(train.reconstruction_error(model, split.X_test))
-        pca_errors.append(linear.pca(split.X_train, k).reconstruction_error(split.X_test))
-    fig, ax = plt.subplots()
-    ax.plot(code_sizes, ae_errors, "o-", label="autoencoder 64-64-K")
-    ax.plot(code_sizes, pca_errors, "s--", label="PCA, K components")
-    ax.set(xscale="log", yscale="log", xlabel="code size K", ylabel="test MSE",
-           title="Reconstruction error against bottleneck size")
-    ax.set_xticks(code_sizes, [str(k) for k in code_sizes])
-    ax.legend()
-    return fig
+    cells = [c.source for c in nbformat.read(ROOT / "notebooks" / lesson, as_version=4).cells if c.cell_type == "code"]
+    last = next((i for i, source in enumerate(cells) if marker in source), None)
+    if last is None:
+        raise SystemExit(f"no code cell of {lesson} contains {marker!r}; update the marker in make_screenshots.py")
+    namespace: dict = {"__name__": "__lesson__"}
+    show, plt.show = plt.show, lambda *args, **kwargs: None  # the lesson's plt.show() calls keep their figure
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the lesson's printed tables
+            for source in cells[:last]:
+                exec(compile(source, lesson, "exec"), namespace)
+                plt.close("all")
+            exec(compile(cells[last], lesson, "exec"), namespace)
+    finally:
+        plt.show = show
+    return plt.gcf()
 
 
-def presenter() -> Path:
+def presenter(target: Path = DOCS / "presenter.png") -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from PIL import Image, ImageDraw, ImageFont
 
-    import aecourse
-
     images = []
     for flag in (False, True):
-        aecourse.setup(presenter=flag)
-        fig = lesson1_error_figure()
+        os.environ["AECOURSE_PRESENTER"] = "1" if flag else "0"
+        fig = lesson_figure("01_bottleneck.ipynb", "Reconstruction error against bottleneck size")
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight")  # as JupyterLab's inline backend
         plt.close(fig)
@@ -80,7 +80,6 @@ def presenter() -> Path:
         sheet.paste(im, (x, top))
         draw.rectangle([x - 1, top - 1, x + im.width, top + im.height], outline=(180, 180, 180))
         x += im.width + gap
-    target = DOCS / "presenter.png"
     sheet.save(target, optimize=True)
     print(f"{target}: normal {images[0].size} px, presenter {images[1].size} px")
     return target

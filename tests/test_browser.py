@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from _lab import running_lab  # scripts/ is on pytest's pythonpath; the one way to start JupyterLab (docs screenshots too)
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-from _lab import running_lab  # noqa: E402  (the one way to start JupyterLab; also used for the docs screenshots)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = ROOT / "_build" / "browser"

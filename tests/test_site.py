@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import http.server
 import json
 import re
@@ -254,12 +253,15 @@ def test_a_quiz_shows_its_html_fallback_and_a_new_lesson_joins_the_sidebar(quiz_
 # In headless Chromium, served on loopback, everything else blocked
 # ---------------------------------------------------------------------------------------------
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # no line per request on stderr
+        pass
+
+
 @contextmanager
 def serving(folder: Path):
     """``folder`` over HTTP on 127.0.0.1 (a free port), in a thread; yields its URL."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,20 +1,14 @@
-"""PCA, principal angles and the optimal linear DAE against scikit-learn, scipy, Monte-Carlo and
-the handouts; a trained LinearAutoencoder against PCA (handout 002, "Linear Autoencoders and PCA")."""
+"""PCA and principal angles against scikit-learn, scipy and the handouts (a trained
+LinearAutoencoder against PCA: test_linear_ae.py; the optimal linear DAE: test_denoising.py)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import scipy.linalg
 import sklearn.decomposition
-import torch
 
-import aecourse
 from aecourse.data import load_digits
 from aecourse.linear import pca, subspace_angles
-from aecourse.models import LinearAutoencoder
-from aecourse.train import fit, reconstruction_error
-
-aecourse.setup()  # one thread for torch and numpy's BLAS, as in every lesson: 10x faster on a busy machine
 
 
 def digits64() -> np.ndarray:
@@ -101,21 +95,3 @@ def test_subspace_angles_depend_only_on_the_spans():
     np.testing.assert_allclose(subspace_angles(A @ T, B), subspace_angles(A, B), atol=1e-10)
     np.testing.assert_allclose(subspace_angles(B, A), subspace_angles(A, B), atol=1e-12)
     np.testing.assert_allclose(subspace_angles(A, A @ T), 0.0, atol=1e-7)
-
-
-# --- a trained linear autoencoder is PCA ----------------------------------------------------------
-
-def test_trained_linear_autoencoder_finds_the_pca_subspace():
-    """Handout 002: with MSE the linear AE's decoder spans the top-k principal subspace.
-
-    Centred digits and no biases: Adam then converges in 150 full-batch steps (with biases the
-    mean has to be learned too, and convergence takes several times longer).
-    """
-    X, k = load_digits()[0], 3
-    Xc = X - X.mean(axis=0)
-    model = LinearAutoencoder(64, k, bias=False, seed=0)
-    fit(model, Xc, epochs=150, lr=2e-2, batch_size=None, seed=0, progress=False)
-    P = pca(Xc, k)
-    assert reconstruction_error(model, Xc) <= 1.01 * P.reconstruction_error(Xc)
-    angles = np.degrees(subspace_angles(model.decoder.weight.detach().numpy(), P.components.T))
-    assert angles.max() < 2.0

@@ -9,17 +9,10 @@ import pytest
 import scipy.linalg
 import torch
 
+from aecourse.data import load_digits
+from aecourse.linear import pca, subspace_angles
 from aecourse.models import LinearAutoencoder
-from aecourse.train import fit, reconstruct
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """One thread, as aecourse.setup() sets: two threads on a busy 2-core machine are far slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+from aecourse.train import fit, reconstruct, reconstruction_error
 
 
 def centred_gaussian(n=400, variances=(5.0, 3.0, 1.0, 0.5, 0.2, 0.1), seed=0):
@@ -80,14 +73,31 @@ def test_one_dimensional_stationarity_conditions():
         assert np.linalg.norm(Sigma @ u - rho * u) < 1e-3 * np.linalg.norm(Sigma @ u)
 
 
-def test_invertible_T_leaves_the_reconstruction_unchanged():
-    # Handout 002: (W_dec T^-1, T W_enc) has the same product W_dec W_enc.
-    torch.manual_seed(0)
-    model = LinearAutoencoder(6, 3, bias=False, seed=0).double()
-    x = torch.randn(20, 6, dtype=torch.float64)
-    before = model(x).detach()
-    T = torch.randn(3, 3, dtype=torch.float64) + 3 * torch.eye(3, dtype=torch.float64)
-    with torch.no_grad():
-        model.encoder.weight.copy_(T @ model.encoder.weight)
-        model.decoder.weight.copy_(model.decoder.weight @ torch.linalg.inv(T))
-    assert torch.allclose(model(x), before, atol=1e-12)
+def test_the_trained_map_is_the_pca_projector_but_its_weights_are_not_the_axes():
+    """Handout 002: only the product W_dec W_enc is determined (any invertible T gives
+    (W_dec T^-1, T W_enc)); trained with MSE it is the projector V_k V_k^T onto the top-k
+    eigenvectors, while W_enc itself need not have orthonormal rows (it is not PCA's V_k^T)."""
+    X, k = centred_gaussian(), 2
+    model = trained_linear_ae(k)
+    W_enc = model.encoder.weight.detach().double().numpy()  # (k, D)
+    W_dec = model.decoder.weight.detach().double().numpy()  # (D, k)
+    _, vectors = covariance_eigh(X)
+    projector = vectors[:, :k] @ vectors[:, :k].T
+    np.testing.assert_allclose(W_dec @ W_enc, projector, atol=1e-3)  # 5e-5 here
+    assert np.abs(W_enc @ W_enc.T - np.eye(k)).max() > 0.05  # 0.31 here; fails if training returned the axes
+
+
+def test_trained_linear_autoencoder_finds_the_pca_subspace():
+    """Handout 002 on the lesson's data: the linear AE's decoder spans aecourse.linear.pca's subspace.
+
+    Centred digits and no biases: Adam then converges in 150 full-batch steps (with biases the
+    mean has to be learned too, and convergence takes several times longer).
+    """
+    X, k = load_digits()[0], 3
+    Xc = X - X.mean(axis=0)
+    model = LinearAutoencoder(64, k, bias=False, seed=0)
+    fit(model, Xc, epochs=150, lr=2e-2, batch_size=None, seed=0, progress=False)
+    P = pca(Xc, k)
+    assert reconstruction_error(model, Xc) <= 1.01 * P.reconstruction_error(Xc)
+    angles = np.degrees(subspace_angles(model.decoder.weight.detach().numpy(), P.components.T))
+    assert angles.max() < 2.0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -56,9 +57,11 @@ def mosaic(images, *, ncols: int, shape: tuple[int, int] = (8, 8), pad: int = 1)
 
 
 def show_mosaic(ax, tiles: np.ndarray, vmin, vmax, cmap: str = "gray_r"):
-    """Draw a mosaic without grid or frame; returns the image (its ``set_data`` redraws in place)."""
-    import matplotlib as mpl
+    """Draw a mosaic without grid or frame; returns the image (its ``set_data`` redraws in place).
 
+    ``tiles`` is a 2-D array such as ``mosaic`` returns; its NaN gaps are drawn white. The image
+    spans ``vmin`` to ``vmax`` of the colormap ``cmap`` (default "gray_r": 0 white, 1 black).
+    """
     colormap = mpl.colormaps[cmap].with_extremes(bad="white")  # NaN gaps between tiles
     image = ax.imshow(tiles, cmap=colormap, vmin=vmin, vmax=vmax, interpolation="nearest")
     ax.grid(False)

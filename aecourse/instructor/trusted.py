@@ -30,7 +30,7 @@ import torch
 import aecourse
 from aecourse import grading
 from aecourse.grading.core import GradingError
-from aecourse.grading.references import REFERENCES, library_functions, message
+from aecourse.grading.references import library_functions, message
 from aecourse.instructor import plain
 from aecourse.instructor.course import Question, Row, short
 from aecourse.instructor.session import CellTimeout, ChildDied, Garbled, Sandbox, TooMuchOutput, WorkerDied

@@ -13,12 +13,12 @@ from aecourse.widgets.bottleneck import BottleneckResults, bottleneck_explorer, 
 from aecourse.widgets.contractive import (ContractiveResults, contractive_explorer, contractive_results,
                                           draw_contractive)
 from aecourse.widgets.denoising import DenoisingResults, denoising_explorer, denoising_results, draw_denoising
-from aecourse.widgets.live import LiveFigure, choice_slider, figure_png
+from aecourse.widgets.live import LiveFigure, choice_explorer, choice_slider, figure_png
 from aecourse.widgets.quiz import Quiz, quiz
 from aecourse.widgets.sparsity import SparsityResults, draw_sparsity, sparsity_explorer, sparsity_results
 
 __all__ = [
-    "LiveFigure", "choice_slider", "figure_png", "Quiz", "quiz",
+    "LiveFigure", "choice_explorer", "choice_slider", "figure_png", "Quiz", "quiz",
     "BottleneckResults", "bottleneck_results", "draw_bottleneck", "bottleneck_explorer",
     "SparsityResults", "sparsity_results", "draw_sparsity", "sparsity_explorer",
     "DenoisingResults", "denoising_results", "draw_denoising", "denoising_explorer",

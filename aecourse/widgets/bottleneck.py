@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from aecourse import linear, train
 from aecourse._checks import check_array, check_choice, check_int, check_mapping
-from aecourse.widgets.live import LiveFigure, Show, check_results, choice_slider, digit_rows, show_digit_rows
+from aecourse.widgets.live import LiveFigure, Show, check_results, choice_explorer, digit_rows, show_digit_rows
 
 
 @dataclass
@@ -84,5 +84,4 @@ def draw_bottleneck(fig: Figure, K: int, results: BottleneckResults) -> Show:
 def bottleneck_explorer(results: BottleneckResults) -> LiveFigure:
     """A slider over the trained code sizes redrawing ``draw_bottleneck``."""
     check_results(results, BottleneckResults, "bottleneck_results(models, X_train, X_test)")
-    slider = choice_slider("code size K", results.sizes)
-    return LiveFigure(lambda fig, K: draw_bottleneck(fig, K, results), {"K": slider}, figsize=(11, 3.6))
+    return choice_explorer(draw_bottleneck, results, "K", results.sizes, "code size K", figsize=(11, 3.6))

@@ -13,7 +13,7 @@ from aecourse import geometry
 from aecourse._checks import check_array, check_choice, check_int, check_mapping
 from aecourse.data import Manifold
 from aecourse.train import reconstruct, reconstruction_error
-from aecourse.widgets.live import LiveFigure, Show, check_results, choice_slider, lam_label
+from aecourse.widgets.live import LiveFigure, Show, check_results, choice_explorer, lam_label
 
 
 @dataclass
@@ -152,5 +152,5 @@ def draw_contractive(fig: Figure, lam: float, results: ContractiveResults) -> Sh
 def contractive_explorer(results: ContractiveResults) -> LiveFigure:
     """A slider over the trained values of lam (0 first) redrawing ``draw_contractive``."""
     check_results(results, ContractiveResults, "contractive_results(digit_models, curve_models, X_digits, curve)")
-    slider = choice_slider("contractive weight lam", results.lams, label=lam_label)
-    return LiveFigure(lambda fig, lam: draw_contractive(fig, lam, results), {"lam": slider}, figsize=(11, 3.8))
+    return choice_explorer(draw_contractive, results, "lam", results.lams, "contractive weight lam",
+                           figsize=(11, 3.8), label=lam_label)

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from aecourse._checks import check_array, check_choice, check_float, check_int
 from aecourse.denoising import circle_mixture, dae_shrinkage, gaussian_mixture_denoiser, optimal_linear_dae
-from aecourse.widgets.live import LiveFigure, Show, check_results, choice_slider, digit_rows, show_digit_rows
+from aecourse.widgets.live import LiveFigure, Show, check_results, choice_explorer, digit_rows, show_digit_rows
 
 
 @dataclass
@@ -135,5 +135,4 @@ def draw_denoising(fig: Figure, sigma: float, results: DenoisingResults) -> Show
 def denoising_explorer(results: DenoisingResults) -> LiveFigure:
     """A slider over the precomputed noise levels of ``denoising_results`` redrawing ``draw_denoising``."""
     check_results(results, DenoisingResults, "denoising_results(X_train, X_show, sigmas)")
-    slider = choice_slider("noise sigma", results.sigmas)
-    return LiveFigure(lambda fig, sigma: draw_denoising(fig, sigma, results), {"sigma": slider}, figsize=(13, 4.2))
+    return choice_explorer(draw_denoising, results, "sigma", results.sigmas, "noise sigma", figsize=(13, 4.2))

@@ -193,3 +193,11 @@ def choice_slider(description: str, values: Sequence, label: Callable[[Any], str
     options = [(label(v), v) for v in values] if label else values
     return widgets.SelectionSlider(options=options, value=values[len(values) // 2], description=description,
                                    continuous_update=True, style={"description_width": "initial"})
+
+
+def choice_explorer(draw: Callable, results, name: str, values: Sequence, description: str, *,
+                    figsize: tuple[float, float], label: Callable[[Any], str] | None = None) -> LiveFigure:
+    """A ``LiveFigure`` whose one slider (``choice_slider(description, values, label)``) picks
+    ``name``'s value among precomputed ``values`` and redraws ``draw(fig, value, results)``."""
+    slider = choice_slider(description, values, label)
+    return LiveFigure(lambda fig, **chosen: draw(fig, chosen[name], results), {name: slider}, figsize=figsize)

@@ -14,7 +14,7 @@ from aecourse import plots
 from aecourse._checks import check_array, check_choice, check_float, check_int, check_mapping
 from aecourse.penalties import active_units
 from aecourse.train import encode, reconstruct
-from aecourse.widgets.live import (LiveFigure, Show, check_results, choice_slider, digit_rows, lam_label,
+from aecourse.widgets.live import (LiveFigure, Show, check_results, choice_explorer, digit_rows, lam_label,
                                    show_digit_rows)
 
 
@@ -147,5 +147,5 @@ def draw_sparsity(fig: Figure, lam: float, results: SparsityResults, *, atoms_pe
 def sparsity_explorer(results: SparsityResults) -> LiveFigure:
     """A slider over the trained values of lam (log-spaced, 0 first) redrawing ``draw_sparsity``."""
     check_results(results, SparsityResults, "sparsity_results(models, X)")
-    slider = choice_slider("sparsity weight lam", results.lams, label=lam_label)
-    return LiveFigure(lambda fig, lam: draw_sparsity(fig, lam, results), {"lam": slider}, figsize=(12, 5.2))
+    return choice_explorer(draw_sparsity, results, "lam", results.lams, "sparsity weight lam",
+                           figsize=(12, 5.2), label=lam_label)

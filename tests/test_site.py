@@ -28,6 +28,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+# Chromium as the browser test launches it (Debian's, never a download; skips with one reason without it).
+from test_browser import browser  # noqa: F401  (a fixture)
+
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if not p.name.startswith("00_"))
@@ -37,9 +40,6 @@ PAGES = ([f"notebooks/{name}" for name in ["00_index", *LESSONS]] + [f"exercises
          + [f"docs/{name}" for name in DOCS])
 NODE_MODULES = ROOT / "site" / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-NO_CHROMIUM = ("Chromium not found: install it (apt-get install chromium) to run the browser tests "
-               "(JupyterLab, RISE, the site); .ci/run does")
 BUILD_LIMIT_S = 60  # issue 17: the site builds in under a minute
 
 
@@ -271,22 +271,6 @@ def serving(folder: Path):
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
-    if CHROMIUM is None:
-        pytest.skip(NO_CHROMIUM)
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def offline_tab(browser, allowed: tuple[str, ...]):
     """``(tab, problems)``: a new page where every request whose URL does not start with one of
     ``allowed`` is blocked; ``problems`` collects the blocked requests, failed requests and HTTP errors."""
@@ -309,10 +293,10 @@ def offline_tab(browser, allowed: tuple[str, ...]):
 
 
 @pytest.fixture(scope="module")
-def offline_page(site, chromium):
+def offline_page(site, browser):
     """``(tab, url, problems)``: the site served on loopback, opened where nothing else is reachable."""
     with serving(site) as url:
-        tab, problems = offline_tab(chromium, (url + "/", "data:", "blob:"))
+        tab, problems = offline_tab(browser, (url + "/", "data:", "blob:"))
         yield tab, url, problems
         tab.context.close()
 
@@ -347,11 +331,11 @@ def test_the_index_and_a_lesson_render_fully_offline(offline_page, site):
     assert not problems, problems
 
 
-def test_the_math_of_a_quiz_fallback_is_typeset(quiz_site, chromium):
+def test_the_math_of_a_quiz_fallback_is_typeset(quiz_site, browser):
     """Fails if MathJax skips the HTML output (myst-nb lets it into math nodes only, unless
     site/conf.py names the output's class)."""
     with serving(quiz_site) as url:
-        tab, problems = offline_tab(chromium, (url + "/", "data:", "blob:"))
+        tab, problems = offline_tab(browser, (url + "/", "data:", "blob:"))
         try:
             tab.goto(f"{url}/notebooks/09_quiz.html", wait_until="networkidle")
             typeset(tab)
@@ -414,10 +398,10 @@ def test_slides_are_reveal_decks_that_load_nothing_from_outside(slides):
     assert not external_references(slides), external_references(slides)[:10]
 
 
-def test_slides_open_from_disk_with_math_typeset(slides, chromium):
+def test_slides_open_from_disk_with_math_typeset(slides, browser):
     """A deck opened as a file, every other request blocked: reveal.js starts and MathJax 2
     typesets (fails if either comes from a CDN)."""
-    tab, problems = offline_tab(chromium, ("file:", "data:"))
+    tab, problems = offline_tab(browser, ("file:", "data:"))
     try:
         tab.goto((slides / "05_contractive_jacobian.slides.html").as_uri(), wait_until="load")
         tab.wait_for_selector(".reveal.ready", state="attached", timeout=30_000)  # reveal.js started (via require.js)

@@ -4,12 +4,12 @@
     python scripts/build_site.py slides DIR   # -> DIR instead of _build/slides
 
 The site (`make html`) is built by Sphinx from site/conf.py; this script keeps only what Sphinx
-does not do. nbconvert's reveal template loads reveal.js, require.js, jQuery, MathJax 2 and mermaid from
-CDNs: here they come from site/node_modules (`make site-assets`, pinned in site/package.json) and
-are copied into DIR/_assets, and site/slides.html.j2 drops the mermaid import, so the slides need
-nothing outside DIR. Uses the stored outputs of the committed
-notebooks; it executes nothing. Widgets are replaced by the PNG of their first frame that
-``aecourse.widgets.LiveFigure`` stores beside the widget view, so a slide never shows a blank box.
+does not do. nbconvert's reveal template loads reveal.js, require.js, jQuery, MathJax 2 and
+mermaid from CDNs: here they come from site/node_modules (`make site-assets`, pinned in
+site/package.json) and are copied into DIR/_assets, and site/slides.html.j2 drops the mermaid
+import, so the slides need nothing outside DIR. Uses the stored outputs of the committed
+notebooks; it executes nothing. Widgets are replaced by their static fallback (the PNG of a
+LiveFigure's first frame, a quiz's HTML), so a slide never shows a blank box.
 """
 from __future__ import annotations
 

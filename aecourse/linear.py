@@ -11,7 +11,18 @@ from aecourse._checks import check_array, check_int
 
 @dataclass
 class PCA:
-    """The result of ``pca``: mean (D,), components (k, D) with orthonormal rows, variances (k,)."""
+    """The result of ``pca`` (handout 002, "Linear Autoencoders and PCA").
+
+    Attributes
+    ----------
+    mean : (D,) the mean of the fitted data
+    components : (k, D) the top-k eigenvectors of the covariance Sigma = (X - mean)^T (X - mean) / N,
+        as orthonormal rows V, largest variance first
+    explained_variance : (k,) their eigenvalues, the variance of the data along each row
+
+    ``transform`` gives the codes z = V (x - mean) and ``inverse_transform`` the reconstruction
+    V^T z + mean: the optimal linear autoencoder with k units; ``reconstruction_error`` is its MSE.
+    """
 
     mean: np.ndarray
     components: np.ndarray

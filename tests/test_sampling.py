@@ -29,14 +29,14 @@ def test_energy_distance_is_the_square_of_scipys_in_one_dimension():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal(50), rng.standard_normal(70) + 0.5
     assert sampling.energy_distance(x[:, None], y[:, None]) == pytest.approx(
-        scipy.stats.energy_distance(x, y) ** 2, rel=1e-10)
+        scipy.stats.energy_distance(x, y) ** 2, rel=1e-7)  # the Gram-matrix distances: ~1e-8
 
 
 def test_energy_distance_matches_a_loop():
     rng = np.random.default_rng(1)
     X, Y = rng.standard_normal((6, 3)), rng.standard_normal((4, 3))
     d = lambda A, B: np.mean([np.linalg.norm(a - b) for a in A for b in B])  # noqa: E731
-    assert sampling.energy_distance(X, Y) == pytest.approx(2 * d(X, Y) - d(X, X) - d(Y, Y), rel=1e-12)
+    assert sampling.energy_distance(X, Y) == pytest.approx(2 * d(X, Y) - d(X, X) - d(Y, Y), rel=1e-7)
 
 
 def test_energy_test_detects_a_shift_and_not_a_resample():
@@ -63,7 +63,7 @@ def test_nearest_distance_matches_brute_force():
     rng = np.random.default_rng(4)
     X, R = rng.standard_normal((300, 3)), rng.standard_normal((40, 3))
     brute = np.array([min(np.linalg.norm(x - r) for r in R) for x in X])
-    assert np.allclose(sampling.nearest_distance(X, R), brute, rtol=1e-12)
+    assert np.allclose(sampling.nearest_distance(X, R), brute, rtol=1e-7)
 
 
 def test_errors_name_the_argument():

@@ -9,6 +9,7 @@ read; the sandbox sees neither them, nor the output folder, nor the course root.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import json
 import queue
@@ -19,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aecourse.grading.references import course_functions
+from aecourse.instructor import cluster
 from aecourse.instructor import sandbox as sandboxing
 from aecourse.instructor.course import CSV_COLUMNS, Row, Unit, find_course_root, notebook_names, short
+from aecourse.instructor.journal import Journal, course_fingerprint, sha256_bytes
 from aecourse.instructor.session import Sandbox
 from aecourse.instructor.trusted import PairResult, SourceNotebook, grade_pair
 
@@ -116,7 +119,7 @@ class Outcome:
 
 
 def _grade_student(student: str, units: list[Unit], sources: dict, factory: SandboxFactory, note: str,
-                   out: Path) -> list[PairResult]:
+                   out: Path, finished=lambda unit, result: None) -> list[PairResult]:
     results, box = [], None
     try:
         for unit in units:
@@ -135,6 +138,7 @@ def _grade_student(student: str, units: list[Unit], sources: dict, factory: Sand
                 result.grader_error = str(error)
             write_feedback(out / "feedback" / student / f"{unit.notebook}.html", student, unit.notebook, result)
             results.append(result)
+            finished(unit, result)
     finally:
         if box is not None:
             box.close()
@@ -174,8 +178,14 @@ def sandbox_settings(submissions: Path, out: Path, course: Path, names: list[str
 
 def grade(submissions: Path, out: Path, *, jobs: int = 1, timeout: int = 30, source: Path | None = None,
           memory: int = 2 * 2**30, use_sandbox: bool = True, output_limit: int = 64 * 2**20, echo=print,
-          progress: bool = True) -> Outcome:
-    """Grade SUBMISSIONS into OUT (grades.csv, feedback/), print a summary; return the outcome."""
+          progress: bool = True, scheduler: str | None = None, resume: bool = False) -> Outcome:
+    """Grade SUBMISSIONS into OUT (grades.csv, feedback/), print a summary; return the outcome.
+
+    ``scheduler``: the address of a Dask scheduler (``tcp://HOST:PORT``) whose workers grade the
+    pairs (``cluster``); otherwise ``jobs`` sandboxes on this machine. ``resume``: keep the pairs of
+    OUT's journal whose submission and course are unchanged and grade only the others
+    (``journal``). grades.csv is written from what finished even when the run is interrupted.
+    """
     from aecourse import progress_enabled
 
     source = Path(source) if source is not None else find_course_root() / "solutions"
@@ -194,33 +204,71 @@ def grade(submissions: Path, out: Path, *, jobs: int = 1, timeout: int = 30, sou
                                  "other submissions and change the course). Install bubblewrap, or pass "
                                  "--no-sandbox to grade anyway (the summary and every row then say so).")
     work = plan(submissions, names, out)
+    if scheduler:  # reachable, with workers, before any work (cluster.ClusterError otherwise)
+        cluster.connect(scheduler).close()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for w in work.warnings:
         echo(f"warning: {w}")
     sources = {n: SourceNotebook.read(source / f"{n}.ipynb") for n in names}
+    source_bytes = {n: (source / f"{n}.ipynb").read_bytes() for n in names}
+    fingerprint = cluster.package_fingerprint()
+    course_hash = course_fingerprint(source_bytes, fingerprint)
     limits = sandboxing.Limits(memory=memory, timeout=timeout, output=output_limit)
     note = "" if use_sandbox else NO_SANDBOX
     start = time.perf_counter()
+    journal = Journal(out, resume=resume)
+    kept: list[PairResult] = []
+    hashes: dict[tuple[str, str], str] = {}
     per_student: dict[str, list[Unit]] = {}
     for unit in sorted(work.units, key=lambda u: (u.student, u.notebook)):
+        if unit.path is not None:
+            hashes[(unit.student, unit.notebook)] = sha256_bytes(unit.path.read_bytes())
+            rows = journal.unchanged(unit.student, unit.notebook, hashes[(unit.student, unit.notebook)], course_hash)
+            if rows is not None:
+                kept.append(PairResult(rows))
+                continue
         per_student.setdefault(unit.student, []).append(unit)
-    with tempfile.TemporaryDirectory(prefix="aecourse-grade-") as tmp:
-        course = source.resolve().parent
-        spec = sandbox_settings(submissions, out, course, names, sources, Path(tmp), use_sandbox)
-        factory = SandboxFactory(spec, limits)
-        results = _run_pool(per_student, sources, factory, note, out, jobs, progress_enabled(progress))
+    if resume:
+        echo(f"resume: {len(kept)} notebook(s) unchanged since they were graded, "
+             f"{sum(len(u) for u in per_student.values())} to grade")
+
+    done_now: list[PairResult] = []  # this run's finished pairs, for grades.csv if it is interrupted
+
+    def finished(unit: Unit, result: PairResult) -> None:
+        done_now.append(result)
+        if unit.path is not None and not result.grader_error:
+            journal.record(unit.student, unit.notebook, hashes[(unit.student, unit.notebook)], course_hash, result.rows)
+
     order = {n: i for i, n in enumerate(names)}
     qorder = {(n, q.grade_id): i for n in names for i, q in enumerate(sources[n].questions)}
-    rows = sorted((r for res in results for r in res.rows),
-                  key=lambda r: (r.student, order[r.notebook], qorder[(r.notebook, r.question)]))
-    write_csv(rows, out / "grades.csv")
+    results: list[PairResult] = []
+    factory = None  # on a cluster the workers start the sandboxes
+    try:
+        with tempfile.TemporaryDirectory(prefix="aecourse-grade-") as tmp:
+            if scheduler:
+                results = _run_cluster(scheduler, per_student, sources, source_bytes, use_sandbox, limits, note,
+                                       out, fingerprint, finished, progress_enabled(progress))
+            else:
+                course = source.resolve().parent
+                spec = sandbox_settings(submissions, out, course, names, sources, Path(tmp), use_sandbox)
+                factory = SandboxFactory(spec, limits)
+                results = _run_pool(per_student, sources, factory, note, out, jobs, progress_enabled(progress),
+                                    finished)
+    finally:  # also on Ctrl-C: grades.csv holds every pair that finished, --resume grades the rest
+        journal.close()
+        if not results:  # interrupted: the pairs this run finished
+            results = list(done_now)
+        rows = sorted((r for res in kept + results for r in res.rows),
+                      key=lambda r: (r.student, order[r.notebook], qorder.get((r.notebook, r.question), 0)))
+        write_csv(rows, out / "grades.csv")
     elapsed = time.perf_counter() - start
     errors = [e for res in results if res.grader_error for e in [res.grader_error]]
     state = describe_sandbox(use_sandbox, limits, factory)
     echo(summary(rows))
     graded = sum(1 for u in work.units if u.path is not None)
-    echo(f"\n{graded} notebooks of {len(per_student)} students graded in {elapsed:.1f} s with {jobs} job(s); "
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {jobs} job(s)"
+    echo(f"\n{graded} notebooks of {len({u.student for u in work.units})} students graded in {elapsed:.1f} s {where}; "
          f"grades in {out / 'grades.csv'}, feedback in {out / 'feedback'}/")
     echo(f"sandbox: {state}")
     if errors:
@@ -229,20 +277,55 @@ def grade(submissions: Path, out: Path, *, jobs: int = 1, timeout: int = 30, sou
     return Outcome(rows, 1 if errors else 0, errors, state)
 
 
-def describe_sandbox(use_sandbox: bool, limits: sandboxing.Limits, factory: SandboxFactory) -> str:
+def describe_sandbox(use_sandbox: bool, limits: sandboxing.Limits, factory: SandboxFactory | None) -> str:
     if not use_sandbox:
         return ("OFF (--no-sandbox): student code ran with your rights, unconfined; every row's reason says so. "
                 "Scores were still decided in the grader's process.")
     from aecourse.instructor.sandbox import ProcessLimit
 
+    started = f"{factory.started} sandbox(es) started" if factory else "started on each Dask worker"
     probe = ProcessLimit(limits.processes)
     probe.close()
     return (f"on (bubblewrap: read-only file system, course, submissions and output hidden, no network, own PID "
             f"namespace; {limits.memory / 2**30:g} GB of memory per process; {probe.how}; {limits.timeout} s per cell; "
-            f"{limits.output / 2**20:g} MB of output; {factory.started} sandbox(es) started)")
+            f"{limits.output / 2**20:g} MB of output; {started})")
 
 
-def _run_pool(per_student, sources, factory, note, out, jobs, show_progress) -> list[PairResult]:
+def _run_cluster(scheduler, per_student, sources, source_bytes, use_sandbox, limits, note, out, fingerprint,
+                 finished, show_progress) -> list[PairResult]:
+    """Grade every pair as one task on the Dask cluster at ``scheduler`` (``cluster.grade_pair_task``)."""
+    from tqdm.auto import tqdm
+
+    results, tasks = [], []
+    for units in per_student.values():
+        for unit in units:
+            nb, why = (None, "not submitted") if unit.path is None else read_submission(unit.path)
+            if nb is None:
+                results.append(_all(unit, sources, why, note))
+                continue
+            tasks.append(unit)
+    arguments = [(u.student, u.notebook, u.path.read_bytes(), source_bytes) for u in tasks]
+    task = functools.partial(cluster.grade_pair_task, use_sandbox=use_sandbox, limits=limits, note=note,
+                             fingerprint=fingerprint)
+    with tqdm(total=len(tasks), unit="notebook", disable=not show_progress, desc="grading", smoothing=0.1) as bar:
+        for index, result in cluster.run_on_cluster(scheduler, task, arguments):
+            unit = tasks[index]
+            if isinstance(result, cluster.ClusterError):
+                raise result
+            if isinstance(result, BaseException):  # a bug of the grader on the worker: the run must fail
+                result = _all(unit, sources, short(f"grader error on a worker: {type(result).__name__}: {result}"),
+                              note)
+                result.grader_error = str(result.rows[0].reason)
+            write_feedback(out / "feedback" / unit.student / f"{unit.notebook}.html", unit.student, unit.notebook,
+                           result)
+            finished(unit, result)
+            results.append(result)
+            bar.update(1)
+    return results
+
+
+def _run_pool(per_student, sources, factory, note, out, jobs, show_progress,
+              finished=lambda unit, result: None) -> list[PairResult]:
     from tqdm.auto import tqdm
 
     todo: queue.Queue = queue.Queue()
@@ -259,7 +342,7 @@ def _run_pool(per_student, sources, factory, note, out, jobs, show_progress) -> 
                 student, units = todo.get_nowait()
             except queue.Empty:
                 return
-            done = _grade_student(student, units, sources, factory, note, out)
+            done = _grade_student(student, units, sources, factory, note, out, finished)
             with lock:
                 results.extend(done)
                 bar.update(len(units))

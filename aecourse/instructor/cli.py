@@ -1,6 +1,8 @@
 """Command line: ``aecourse`` or ``python -m aecourse``.
 
-    aecourse grade SUBMISSIONS --out DIR [--jobs N] [--timeout SECONDS]
+    aecourse grade SUBMISSIONS --out DIR [--jobs N | --scheduler tcp://HOST:PORT] [--resume] [--timeout SECONDS]
+    aecourse export canvas|wide GRADES_CSV --out FILE [--roster ROSTER_CSV]
+    aecourse export feedback OUT --out DIR
     aecourse generate-exercises [--force]
 """
 from __future__ import annotations
@@ -56,6 +58,24 @@ def _parser() -> argparse.ArgumentParser:
                             "with solutions/*.ipynb)")
     grade.add_argument("--source", type=Path, default=None, metavar="DIR",
                        help="the nbgrader source notebooks (default: COURSE/solutions)")
+    grade.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="grade on this Dask cluster's workers (pip install 'aecourse[cluster]'; the cluster is left "
+                            "running) instead of --jobs sandboxes on this machine")
+    grade.add_argument("--resume", action="store_true",
+                       help="keep the notebooks already graded into DIR whose submission and course are unchanged "
+                            "(DIR/graded.jsonl) and grade only the others")
+
+    export = commands.add_parser(
+        "export", help="grades.csv for a learning management system (Canvas, a wide table) or feedback zips",
+        description="canvas: a Canvas gradebook import file (one column per notebook); wide: one row per student "
+                    "and one column per question; feedback: one zip of feedback pages per student.")
+    export.add_argument("format", choices=["canvas", "wide", "feedback"])
+    export.add_argument("grades", type=Path, metavar="GRADES_CSV_OR_DIR",
+                        help="OUT/grades.csv of aecourse grade (for feedback: the OUT folder)")
+    export.add_argument("--out", required=True, type=Path, metavar="PATH", help="the file (a folder for feedback) to write")
+    export.add_argument("--roster", type=Path, default=None, metavar="ROSTER_CSV",
+                        help="canvas: a CSV with Student, ID, SIS User ID, SIS Login ID, Section (a Canvas gradebook "
+                             "export works) and optionally Submission, the student's folder name")
 
     gen = commands.add_parser(
         "generate-exercises", help="write exercises/ from solutions/ with nbgrader",
@@ -73,16 +93,45 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "grade":
+        from aecourse.instructor.cluster import ClusterError, connect
+
+        if args.scheduler:  # first, before the grader's imports: an unreachable cluster is said within seconds
+            try:
+                connect(args.scheduler).close()
+            except ClusterError as error:
+                parser.exit(2, f"aecourse grade: error: {error}\n")
         from aecourse.instructor.classroom import GradeArgumentError, grade
         from aecourse.instructor.course import CourseError, find_course_root
 
         try:
             source = args.source or find_course_root(args.course) / "solutions"
             outcome = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, source=source,
-                            memory=args.memory * 2**20, use_sandbox=not args.no_sandbox)
-        except (GradeArgumentError, CourseError) as error:
+                            memory=args.memory * 2**20, use_sandbox=not args.no_sandbox, scheduler=args.scheduler,
+                            resume=args.resume)
+        except (GradeArgumentError, CourseError, ClusterError) as error:
             parser.exit(2, f"aecourse grade: error: {error}\n")
+        except KeyboardInterrupt:
+            parser.exit(130, f"aecourse grade: interrupted; {args.out / 'grades.csv'} holds the notebooks that were "
+                             f"finished; run the same command with --resume to grade the rest\n")
         return outcome.exit_status
+    if args.command == "export":
+        from aecourse.instructor import export
+
+        try:
+            if args.format == "canvas":
+                result = export.canvas_gradebook(args.grades, args.out, roster=args.roster)
+                print(f"wrote {args.out}: {result.rows} students")
+                for name in result.no_submission:
+                    print(f"on the roster, no submission: {name}")
+                for name in result.not_in_roster:
+                    print(f"submission not on the roster (not written): {name}")
+            elif args.format == "wide":
+                print(f"wrote {args.out}: {export.wide_table(args.grades, args.out)} students")
+            else:
+                print(f"wrote {len(export.feedback_zips(args.grades, args.out))} zips to {args.out}/")
+        except (OSError, ValueError) as error:
+            parser.exit(2, f"aecourse export: error: {error}\n")
+        return 0
     if args.command == "generate-exercises":
         from aecourse.instructor.course import find_course_root
         from aecourse.instructor.exercises import generate_exercises

@@ -19,12 +19,13 @@ dask-kubernetes or the Dask Helm chart next to a JupyterHub (docs/instructors.md
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import aecourse
 
-CONNECT_TIMEOUT_S = 5  # the issue: a clear error within 10 s, imports included
+CONNECT_TIMEOUT_S = 4  # the issue: a clear error within 10 s, imports included
 
 
 class ClusterError(RuntimeError):
@@ -87,7 +88,7 @@ def run_on_cluster(address: str, task: Callable, arguments: Iterable[tuple]) -> 
     try:
         futures = {client.submit(task, *args, pure=False, key=f"aecourse-grade-{i}-{id(client)}"): i
                    for i, args in enumerate(arguments)}
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             index = futures[future]
             try:
                 yield index, future.result()
@@ -95,3 +96,44 @@ def run_on_cluster(address: str, task: Callable, arguments: Iterable[tuple]) -> 
                 yield index, error
     finally:
         client.close()
+
+
+def grade_pair_task(student: str, notebook: str, submission: bytes, sources: dict[str, bytes], *,
+                    use_sandbox: bool, limits, note: str, fingerprint: str):
+    """One (student, notebook) pair graded on a worker: its ``PairResult`` (rows and feedback).
+
+    Everything arrives as arguments: the submission's bytes and the source notebooks' bytes. The
+    worker writes them to a private temporary folder (under /tmp, which the sandbox replaces with
+    an empty one), strips the reference functions from its own copy of the package as the local
+    grader does, and grades in the same sandbox; scores are decided in this (the worker's) process.
+    """
+    from aecourse.grading.references import course_functions
+    from aecourse.instructor import sandbox as sandboxing
+    from aecourse.instructor.classroom import SandboxFactory, read_submission
+    from aecourse.instructor.trusted import SourceNotebook, grade_pair
+
+    check_worker(fingerprint)
+    if use_sandbox and sandboxing.available():
+        raise ClusterError(f"worker cannot sandbox student code: {sandboxing.available()}; install bubblewrap on "
+                           "every worker (or grade with --no-sandbox, which every row then reports).")
+    with tempfile.TemporaryDirectory(prefix="aecourse-task-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "source").mkdir()
+        for name, data in sources.items():
+            (tmp / "source" / f"{name}.ipynb").write_bytes(data)
+        source = SourceNotebook.read(tmp / "source" / f"{notebook}.ipynb")
+        (tmp / "submission.ipynb").write_bytes(submission)
+        nb, why = read_submission(tmp / "submission.ipynb")
+        if nb is None:
+            raise ValueError(why)  # the grader checked it before sending; not reached
+        if use_sandbox:
+            checks = {c for cs in source.checks.values() for c in cs}
+            package, _ = sandboxing.strip_package(course_functions(checks), tmp / "package")
+            course = Path(aecourse.__file__).resolve().parents[1]
+            spec = sandboxing.SandboxSpec(package=package, hidden=[course] if (course / "solutions").is_dir() else [])
+        else:
+            spec = sandboxing.SandboxSpec(package=None, enabled=False)
+        result, box = grade_pair(student, notebook, nb, source, SandboxFactory(spec, limits), None, note)
+        if box is not None:
+            box.close()
+        return result

@@ -5,7 +5,8 @@
   kernel's peak memory; the total;
 - widget redraw latency per slider (median and 95th percentile), of the cases in scripts/widget_cases.py;
 - training throughput of aecourse.train.fit against a bare PyTorch loop doing the same steps;
-- grading throughput (scripts/bench_grading.py, when present).
+- grading throughput (scripts/bench_grading.py, when present) and grading on a Dask cluster
+  (scripts/bench_cluster.py: one worker against two, the cluster against the local pool).
 
 Targets: every lesson within 2x the floor (a fresh kernel that imports the stack and draws one
 figure, timed in the same run), each kernel under 1 GB, every redraw
@@ -13,7 +14,7 @@ under 100 ms median, fit within 1.1x of the bare loop. The figures are written t
 docs/benchmarks.md with the machine they were taken on. This is a report, not a test: it never
 fails on a slow machine, it says which targets were missed.
 
-    python scripts/bench.py [--only lessons,widgets,train,grading] [--lessons 03,05] [--repeats 3] [--no-write]
+    python scripts/bench.py [--only lessons,widgets,train,grading,cluster] [--lessons 03,05] [--repeats 3] [--no-write]
 """
 from __future__ import annotations
 
@@ -172,8 +173,8 @@ def bench_train(epochs: int = 40, repeats: int = 3) -> tuple[float, float, int]:
     return t_bare, t_fit, steps
 
 
-def bench_grading() -> str | None:
-    script = ROOT / "scripts" / "bench_grading.py"
+def bench_grading(script_name: str = "bench_grading.py") -> str | None:
+    script = ROOT / "scripts" / script_name
     if not script.exists():
         return None
     out = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True)
@@ -194,7 +195,7 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
-def report(lessons, widget_rows, train_row, grading, repeats: int = 3) -> str:
+def report(lessons, widget_rows, train_row, grading, repeats: int = 3, cluster: str | None = None) -> str:
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     lines = ["# Benchmarks", "", f"Taken {now} with `make bench` on: {machine()}.", "",
              "Targets: each lesson within 2x the floor and under 1 GB (kernel start included), "
@@ -225,12 +226,14 @@ def report(lessons, widget_rows, train_row, grading, repeats: int = 3) -> str:
                   f"{t_fit:.2f} s ({steps / t_fit:.0f} steps/s): ratio **{t_fit / t_bare:.2f}** (target <= 1.1).", ""]
     if grading:
         lines += ["## Grading throughput", "", "```", grading, "```", ""]
+    if cluster:
+        lines += ["## Grading on a Dask cluster (scripts/bench_cluster.py)", "", "```", cluster, "```", ""]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="lessons,widgets,train,grading",
+    parser.add_argument("--only", default="lessons,widgets,train,grading,cluster",
                         help="comma-separated parts to run (default: all)")
     parser.add_argument("--lessons", default="",
                         help="comma-separated lesson prefixes to time, e.g. 03,05 (default: every lesson)")
@@ -238,22 +241,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
-    unknown = parts - {"lessons", "widgets", "train", "grading"}
+    unknown = parts - {"lessons", "widgets", "train", "grading", "cluster"}
     if unknown:
-        parser.error(f"--only takes lessons, widgets, train, grading; got {sorted(unknown)}")
+        parser.error(f"--only takes lessons, widgets, train, grading, cluster; got {sorted(unknown)}")
     os.environ["CI"] = "true"  # no progress bars while timing
     results = {}
     only = [prefix for prefix in args.lessons.split(",") if prefix]
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
     for part, fn in (("lessons", lambda: bench_lessons(only, args.repeats)), ("widgets", bench_widgets), ("train", bench_train),
-                     ("grading", bench_grading)):
+                     ("grading", bench_grading), ("cluster", lambda: bench_grading("bench_cluster.py"))):
         if part in parts:
             print(f"{part}:", flush=True)
             results[part] = fn()
     text = report(results.get("lessons"), results.get("widgets"), results.get("train"), results.get("grading"),
-                  args.repeats)
-    if not args.no_write and not only and parts == {"lessons", "widgets", "train", "grading"}:
+                  args.repeats, results.get("cluster"))
+    if not args.no_write and not only and parts == {"lessons", "widgets", "train", "grading", "cluster"}:
         (ROOT / "docs" / "benchmarks.md").write_text(text + "\n")
         print("wrote docs/benchmarks.md")
     else:

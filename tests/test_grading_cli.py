@@ -177,3 +177,21 @@ def test_console_script_and_version():
         assert result.returncode == 0 and "aecourse" in result.stdout
     result = aecourse("--version", timeout=60)
     assert result.returncode == 0 and "aecourse" in result.stdout
+
+
+def test_without_bubblewrap_the_grader_refuses_unless_no_sandbox(tmp_path):
+    submission = tmp_path / "me" / "01_bottleneck.ipynb"
+    submission.parent.mkdir()
+    shutil.copy(BAD / "correct" / "01_bottleneck.ipynb", submission)
+    env = {"PATH": str(tmp_path / "no-bin"), "CI": "true"}  # no bwrap on PATH
+    refused = subprocess.run([sys.executable, "-m", "aecourse", "grade", str(submission), "--out", str(tmp_path / "out")],
+                             capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    assert refused.returncode == 2 and "bubblewrap (bwrap) is not installed" in refused.stderr
+    assert "--no-sandbox" in refused.stderr and not (tmp_path / "out").exists()
+    graded = subprocess.run([sys.executable, "-m", "aecourse", "grade", str(submission), "--out", str(tmp_path / "out"),
+                             "--no-sandbox"], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    assert graded.returncode == 0, graded.stderr[-2000:]
+    assert "sandbox: OFF (--no-sandbox)" in graded.stdout
+    rows = list(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
+    assert [float(r["score"]) for r in rows] == [float(s) for s in FULL.values()]
+    assert all(r["reason"].endswith("graded without a sandbox (--no-sandbox)") for r in rows), rows

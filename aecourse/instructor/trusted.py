@@ -297,7 +297,7 @@ def grade_pair(student: str, notebook: str, submission: dict, source: SourceNote
             sandbox.kill()
             sandbox = None
             rows = _rows(student, notebook, source, decided,
-                         f"the notebook printed more than {new_sandbox.limits.output} bytes and was stopped", note)
+                         f"the notebook printed more than {new_sandbox.limits.output / 2**20:g} MB and was stopped", note)
             return PairResult(rows, feedback), None
         except WorkerDied:
             sandbox.kill()

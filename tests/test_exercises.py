@@ -28,9 +28,9 @@ def regenerated(tmp_path_factory) -> Path:
     return dest
 
 
-def test_seven_lessons():
+def test_eight_lessons():
     assert NAMES == ["01_bottleneck", "02_linear_ae_vs_pca", "03_sparse", "04_denoising_shrinkage",
-                     "05_contractive_jacobian", "06_layerwise_pretraining", "07_anomaly_scoring"]
+                     "05_contractive_jacobian", "06_layerwise_pretraining", "07_anomaly_scoring", "08_generative"]
 
 
 def test_committed_exercises_are_what_nbgrader_generates(regenerated):

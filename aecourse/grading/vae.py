@@ -85,6 +85,11 @@ def check_reparameterize(reparameterize: Callable, *, shape: Sequence[int] = (5,
             lambda: (md + 0.5 * lv * ed).numpy(),
         "you returned mu without the noise term.": lambda: md.numpy(),
     }, rtol=1e-4 if dtype == torch.float32 else 1e-7)
+    # The trusted grader calls the student's function in a sandbox and gets plain data back, so
+    # gradients cannot cross; there the values and the use of eps are checked, here also the gradients.
+    if type(reparameterize).__name__ == "RemoteFunction":
+        passed("reparameterize", f"correct values on shape {tuple(shape)} (gradients are checked in your notebook)")
+        return
     if not out.requires_grad:
         raise GradingError("reparameterize's output carries no gradient: build it from mu and logvar with torch "
                            "operations (no .detach(), .item(), .numpy() or torch.no_grad()).")

@@ -21,6 +21,7 @@ from aecourse.grading.pca import check_pca_components, check_principal_angle
 from aecourse.grading.pretraining import check_greedy_pretrain, check_pretrain_layer
 from aecourse.grading.quiz import check_quiz, check_quiz_format
 from aecourse.grading.sparsity import check_kl_penalty, check_l1_penalty
+from aecourse.grading.vae import check_elbo, check_gaussian_kl, check_reparameterize
 
 __all__ = [
     "GradingError",
@@ -32,6 +33,7 @@ __all__ = [
     "check_pretrain_layer", "check_greedy_pretrain",
     "check_reconstruction_scores", "check_quantile_threshold", "check_rates",
     "check_quiz_format", "check_quiz",
+    "check_gaussian_kl", "check_reparameterize", "check_elbo",
 ]
 
 # the names of earlier versions; every check is now named after the function it checks

@@ -117,6 +117,31 @@ def open_and_run_all(page, url: str, name: str, timeout_s: float = 300) -> None:
     assert all_executed(page), f"cells still running after {timeout_s} s: {prompts(page)}"
 
 
+QUIZ_LESSON, QUIZ_ID = "01_bottleneck.ipynb", "identity"  # a multiple-choice quiz of lesson 1
+
+
+def answer_a_quiz_with_the_keyboard(page, stem: str) -> None:
+    """Answer one quiz as a student using only the keyboard: a wrong option, Check, its explanation;
+    then the right option, Check, "Right." (the verdict is in words, not only in colour)."""
+    from aecourse.quizzes import load
+
+    question = load(stem)[QUIZ_ID]
+    wrong = next(o for o in question.options if o.key != question.answer)
+    box = page.locator(".widget-vbox:has(.widget-radio-box)").filter(has_text=question.question.split("$")[0][:30])
+    box.first.scroll_into_view_if_needed()
+    feedback = box.first.locator(".widget-htmlmath").last
+    for key, verdict in ((wrong.key, "Not quite."), (question.answer, "Right.")):
+        radio = box.first.locator(".widget-radio-box input[type='radio']").nth(question.keys.index(key))
+        radio.focus()
+        page.keyboard.press("Space")  # choose it
+        box.first.locator("button", has_text="Check").focus()
+        page.keyboard.press("Enter")  # and check it
+        wait_until(lambda: feedback.inner_text().startswith(verdict), 20, interval_s=0.2)
+        assert feedback.inner_text().startswith(verdict), f"quiz {QUIZ_ID}, option {key}: {feedback.inner_text()!r}"
+    box.first.screenshot(path=str(SHOTS / f"{stem}_quiz.png"))
+    assert wrong.explanation.split(":", 1)[-1].strip()[:20] not in feedback.inner_text()  # the new answer's text
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_lesson_sliders_redraw_in_jupyterlab(lab, browser, lesson, request):
     url, root = lab
@@ -145,6 +170,8 @@ def test_lesson_sliders_redraw_in_jupyterlab(lab, browser, lesson, request):
             time.sleep(1)  # the second key press may still be redrawing
             box.screenshot(path=str(SHOTS / f"{stem}_slider{i}_after.png"))
             assert image.get_attribute("src") != before, f"{lesson}: slider {i} moved but its figure did not change"
+        if lesson == QUIZ_LESSON:
+            answer_a_quiz_with_the_keyboard(page, stem)
         page.screenshot(path=str(SHOTS / f"{stem}_page.png"), full_page=False)
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.count() == 0, f"{lesson}: a cell printed an error:\n" + "\n".join(errors.all_text_contents())[:3000]

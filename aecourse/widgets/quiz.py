@@ -33,7 +33,7 @@ def quiz(lesson: str, question_id: str) -> "Quiz":
     >>> q.answer("A"); q.feedback_text.startswith("Not quite. If you chose A")
     True
     >>> q.answer("B"); q.feedback_text
-    'Right. with h = d the decoder can undo the encoder exactly, so the loss reaches zero without learning anything about the data.'
+    'Right. With h = d the decoder can undo the encoder exactly, so the loss reaches zero without learning anything about the data.'
     """
     questions = load(lesson)
     if question_id not in questions:
@@ -79,6 +79,7 @@ class Quiz:
             return
         verdict = self.question.judge(response)
         explanation = re.sub(r"^(right|correct)\b[:.!]?\s*", "", verdict.explanation, flags=re.I)
+        explanation = explanation[:1].upper() + explanation[1:]
         self.feedback.value = (f"<p><strong>{RIGHT if verdict.correct else WRONG}</strong> "
                                f"{_html(explanation)}</p>")
 

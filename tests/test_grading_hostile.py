@@ -20,7 +20,7 @@ import pytest
 
 import aecourse
 from fixtures.hostile import NAME, SECRET, make_class
-from aecourse.instructor.sandbox import available
+from aecourse.instructor.sandbox import PIDS_CGROUPS, available
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(aecourse.__file__).resolve().parent
@@ -42,6 +42,11 @@ def workers() -> list[int]:
         except OSError:
             pass
     return found
+
+
+def cgroups() -> list[Path]:
+    """The pids cgroups of sandboxes (aecourse.instructor.sandbox.ProcessLimit), where there are any."""
+    return [p for root in PIDS_CGROUPS if root.is_dir() for p in root.glob("aecourse-*")]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +75,7 @@ def hostile(tmp_path_factory):
                "classmate": klass / "honest_a" / NAME, "port": listener.getsockname()[1]}
     expected = make_class(klass, targets)
     before = digest(klass, ROOT / "solutions")
-    workers_before = set(workers())
+    workers_before, cgroups_before = set(workers()), set(cgroups())
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "aecourse", "grade", str(klass), "--out", str(out), "--jobs", "2",
                              "--timeout", "20", "--memory", "1500"], capture_output=True, text=True, timeout=900,
@@ -84,7 +89,7 @@ def hostile(tmp_path_factory):
     return {"result": result, "rows": rows, "expected": expected, "before": before, "out": out,
             "after": digest(klass, ROOT / "solutions"), "package": [p for p in PACKAGE.rglob("*.py")
                                                                  if p.read_bytes() == b"owned"], "received": received, "seconds": seconds,
-            "left": set(workers()) - workers_before}
+            "left": set(workers()) - workers_before, "cgroups_left": set(cgroups()) - cgroups_before}
 
 
 def test_the_run_ends_with_status_0_and_says_the_sandbox_was_on(hostile):
@@ -131,4 +136,4 @@ def test_no_network(hostile):
 
 def test_no_process_of_the_run_is_left(hostile):
     assert hostile["left"] == set()
-    assert not list(Path("/sys/fs/cgroup/pids").glob("aecourse-*")) if Path("/sys/fs/cgroup/pids").exists() else True
+    assert hostile["cgroups_left"] == set()

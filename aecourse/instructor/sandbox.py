@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,7 @@ class ProcessLimit:
     def __init__(self, processes: int):
         self.processes = processes
         self.path: Path | None = None
+        self.lock = threading.Lock()
         for root in PIDS_CGROUPS:
             if (root / "cgroup.procs").exists():
                 candidate = root / f"aecourse-{uuid.uuid4().hex[:12]}"
@@ -140,16 +142,28 @@ class ProcessLimit:
             resource.setrlimit(resource.RLIMIT_NPROC, (self.processes, self.processes))
 
     def close(self) -> None:
-        """Remove the cgroup once its processes are gone (called again, it does nothing)."""
-        if self.path is not None:
+        """Remove the cgroup once its processes are gone (called again, or from two threads, it does it once)."""
+        with self.lock:
             for _ in range(100):
+                if self.path is None:
+                    return
                 try:
                     self.path.rmdir()
                     self.path = None
                     return
-                except OSError:
+                except OSError:  # processes still in it: kill what is left, then wait for them to go
+                    import signal
                     import time
 
+                    try:
+                        left = (self.path / "cgroup.procs").read_text().split()
+                    except OSError:
+                        left = []
+                    for pid in left:
+                        try:
+                            os.kill(int(pid), signal.SIGKILL)
+                        except (ProcessLookupError, PermissionError, ValueError):
+                            pass
                     time.sleep(0.05)
 
 

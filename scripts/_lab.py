@@ -5,8 +5,8 @@
 
 It listens on a free localhost port with a token, opens no browser, keeps its settings and
 workspaces under ``root`` (so a user's JupyterLab layout never leaks in, and every page is laid
-out as in a fresh install), renders every cell (no virtual scrolling, so off-screen outputs can
-be inspected), and is shut down whatever happens. Kernels get ``CI=true`` (no progress bars).
+out as in a fresh install, without the news toast a fresh install shows), renders every cell
+(no virtual scrolling, so off-screen outputs can be inspected), and is shut down whatever happens. Kernels get ``CI=true`` (no progress bars).
 """
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def running_lab(root: Path, token: str, *, start_timeout: float = 90.0) -> Itera
     settings = root / ".lab-settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # No "Would you like to get notified about official Jupyter news?" toast over the cells.
+    notification = root / ".lab-settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
     env = dict(os.environ, CI="true", JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
                JUPYTERLAB_SETTINGS_DIR=str(root / ".lab-settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(root / ".lab-workspaces"))

@@ -13,7 +13,7 @@ from torch import nn
 
 from aecourse._checks import check_float, check_int, check_tensor
 from aecourse.models import activation_layers, seeded_init
-from aecourse.train import Adam, History, as_input
+from aecourse.train import Adam, History, _model_dtype, as_input
 
 
 def _check_gaussian(mu, logvar) -> tuple[torch.Tensor, torch.Tensor]:
@@ -165,7 +165,8 @@ def fit_vae(model: VAE, X, *, epochs: int = 300, lr: float = 1e-2, beta: float =
 
     Parameters
     ----------
-    model : VAE, trained in place
+    model : VAE, trained in place, in its own dtype (``VAE(...).double()`` trains in float64, whose
+        rounding stays far below any printed digit on every CPU; X and eps follow the model)
     X : array or tensor of shape (n, D), values in [0, 1]
     epochs : int, default 300, full-batch Adam steps
     lr : float, default 1e-2
@@ -195,7 +196,7 @@ def fit_vae(model: VAE, X, *, epochs: int = 300, lr: float = 1e-2, beta: float =
         # argument checks (a third of the time of a step)
         h = model.encoder(Xt)
         mu, logvar = h[:, :model.latent_dim], h[:, model.latent_dim:]
-        eps = torch.randn(mu.shape, generator=generator)
+        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype)
         x_tilde = model.decoder(mu + torch.exp(0.5 * logvar) * eps)
         rec = F.binary_cross_entropy(x_tilde, Xt, reduction="sum") / len(Xt)
         kl = _kl(mu, logvar).mean()
@@ -210,7 +211,7 @@ def fit_vae(model: VAE, X, *, epochs: int = 300, lr: float = 1e-2, beta: float =
 
 @torch.no_grad()
 def sample(model: nn.Module, n: int, *, seed: int = 0, scale: float = 1.0, mean=None) -> np.ndarray:
-    """Decode n codes drawn from N(mean, scale^2 I) (the prior N(0, I) by default); float32 (n, D).
+    """Decode n codes drawn from N(mean, scale^2 I) (the prior N(0, I) by default); (n, D) in the model's dtype.
 
     Works for any model with ``.decoder`` and ``latent_dim`` (a VAE or a plain ``Autoencoder``).
     ``mean`` is an array of shape (K,) and ``scale`` a float or an array of shape (K,) or (K, K)
@@ -218,13 +219,15 @@ def sample(model: nn.Module, n: int, *, seed: int = 0, scale: float = 1.0, mean=
     """
     n = check_int("n", n)
     K = check_int("model.latent_dim", getattr(model, "latent_dim", 0))
-    eps = torch.randn((n, K), generator=torch.Generator().manual_seed(check_int("seed", seed, minimum=0)))
-    L = torch.as_tensor(np.asarray(scale, dtype=np.float32))
+    dtype = _model_dtype(model)
+    eps = torch.randn((n, K), generator=torch.Generator().manual_seed(check_int("seed", seed, minimum=0)),
+                      dtype=dtype)
+    L = torch.as_tensor(np.asarray(scale, dtype=np.float64), dtype=dtype)
     if L.ndim not in (0, 1, 2) or (L.ndim >= 1 and L.shape[0] != K) or (L.ndim == 2 and L.shape != (K, K)):
         raise ValueError(f"scale must be a number, {K} numbers or a {K}x{K} matrix, got shape {tuple(L.shape)}.")
     z = eps @ L.T if L.ndim == 2 else eps * L
     if mean is not None:
-        m = torch.as_tensor(np.asarray(mean, dtype=np.float32))
+        m = torch.as_tensor(np.asarray(mean, dtype=np.float64), dtype=dtype)
         if m.shape != (K,):
             raise ValueError(f"mean must have shape ({K},), got {tuple(m.shape)}.")
         z = z + m

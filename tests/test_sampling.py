@@ -73,3 +73,11 @@ def test_errors_name_the_argument():
         sampling.energy_distance(np.zeros((2, 2)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="sigma"):
         sampling.denoiser_score(torch.nn.Identity(), 0.0)
+
+
+def test_denoiser_score_evaluates_a_float64_model_in_float64():
+    model = torch.nn.Linear(2, 2).double()
+    X = np.array([[0.1, 0.2], [1.0 / 3.0, -0.7]])
+    with torch.no_grad():
+        expected = ((model(torch.as_tensor(X)) - torch.as_tensor(X)) / 0.5**2).numpy()
+    assert np.array_equal(sampling.denoiser_score(model, 0.5)(X), expected)

@@ -172,6 +172,6 @@ def test_an_interrupted_run_leaves_valid_grades_that_resume_completes(klass, loc
 def test_an_unreachable_scheduler_is_a_clear_error_within_10_s(klass, tmp_path):
     start_time = time.monotonic()
     result = grade(klass, tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{free_port()}", timeout=60)
-    assert time.monotonic() - start_time < 10 + 3  # the command's own start (imports) on a busy machine
+    assert time.monotonic() - start_time < 10  # the command starts without torch: about 5 s, 4 of them the connect timeout
     assert result.returncode == 2
     assert "cannot reach the Dask scheduler" in result.stderr

@@ -110,6 +110,15 @@ def test_contraction_ratios_of_a_linear_map_lie_between_extreme_singular_values(
     assert abs((ratios**2).mean() - (4 + 1 + 0.01) / 3) < 0.05
 
 
+def test_contraction_ratios_reach_zero_along_the_null_space_when_the_code_is_smaller():
+    # K = 1 < D = 2: jacobian_spectrum returns the single value s_1 = 1, which is no lower bound;
+    # the step along the null space (0, 1) leaves the code unchanged, so rho = |u_1| comes near 0.
+    encoder = linear_encoder(np.array([[1.0, 0.0]]))
+    np.testing.assert_allclose(geometry.jacobian_spectrum(encoder, np.zeros((1, 2))), [[1.0]])
+    ratios = geometry.contraction_ratios(encoder, np.zeros((1, 2)), n_directions=2000, seed=2)
+    assert 0.0 <= ratios.min() < 0.01 and ratios.max() <= 1.0 + 1e-9
+
+
 def test_contraction_ratios_never_exceed_the_spectral_norm_for_small_steps():
     encoder = tanh_encoder()
     X = np.random.default_rng(7).standard_normal((20, 5))

@@ -50,8 +50,6 @@ def check_pca_components(pca_components: Callable, *, n: int = 200, D: int = 6, 
             why = "you did not subtract the mean; PCA is the SVD of the CENTRED data X - X.mean(axis=0)."
         elif np.allclose(subspace_angles(V.T, Vt[-k:].T), 0, atol=1e-6):
             why = "you took the LAST k rows of Vt: those are the directions of least variance (singular values are sorted descending)."
-        elif np.allclose(subspace_angles(V.T, Vt[:k].T), 0, atol=1e-6):
-            why = ""
         raise GradingError(f"pca_components on X of shape {X.shape}, k={k}: the rows span a subspace "
                            f"{math.degrees(angle):.1f} degrees away from the top-{k} principal subspace. "
                            + (f"Likely cause: {why}" if why else "Use the first k rows of Vt of the centred data."))

@@ -2,12 +2,13 @@
 course from the committed outputs, and the result works offline.
 
 Without a browser: every lesson, exercise and doc is a page of the sidebar, with previous / next,
-a download link to its notebook, its figures (a slider as the PNG of its first frame, a quiz as
-its HTML fallback), the alt text its cell sets, headings in order, and no reference to anything
-outside the site. In headless Chromium (skipped, with the reason, where Chromium is missing):
-served on loopback with every other request blocked, the index and a lesson load with no failed
-or blocked request, math is typeset, figures carry their alt texts, code cells have copy buttons,
-searching "contractive" finds lesson 5, and axe-core finds no serious or critical violation.
+a download link to its notebook, its figures (a slider as the PNG of its first frame), every
+quiz cell as its HTML fallback, the alt text its cell sets, headings in order, and no reference to
+anything outside the site; nothing is re-executed. In headless Chromium (skipped, with the reason,
+where Chromium is missing): served on loopback with every other request blocked, the index and a
+lesson load with no failed or blocked request, math is typeset (in the quizzes too), figures carry
+their alt texts, code cells have copy buttons, searching "contractive" finds lesson 5, and axe-core
+finds no serious or critical violation.
 """
 from __future__ import annotations
 
@@ -183,6 +184,25 @@ def test_figures_carry_the_alt_text_their_cells_set(site):
     assert not missing, f"{len(missing)} figures have no alt text in their cell metadata: {', '.join(missing)}"
 
 
+def quiz_fallbacks(notebook: Path) -> list[str]:
+    """The text/html fallback of every quiz cell (tagged ``quiz``) of a notebook, in order."""
+    nb = nbformat.read(notebook, as_version=4)
+    return [out["data"]["text/html"] for cell in nb.cells if "quiz" in cell.metadata.get("tags", [])
+            for out in cell.get("outputs", []) if "text/html" in out.get("data", {})]
+
+
+def test_quiz_cells_show_their_html_fallback(site):
+    """Every quiz cell of every lesson shows its stored HTML (question, options, a folded answer),
+    as it is; fails if a quiz is dropped, shown as its widget view (a blank box) or as text/plain."""
+    shown = {}
+    for name in LESSONS:
+        fallbacks, html = quiz_fallbacks(ROOT / "notebooks" / f"{name}.ipynb"), page(site, f"notebooks/{name}")
+        lost = [i for i, fallback in enumerate(fallbacks) if fallback not in html]
+        assert not lost, f"{name}: quiz cells {lost} (of {len(fallbacks)}) do not show their HTML fallback"
+        shown[name] = len(fallbacks)
+    assert shown[LESSONS[0]] > 0, f"lesson 1 has no quiz cell: {shown}"
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_headings_are_in_order(site, name):
     """One h1 per page; going down, a heading is at most one level below the one before it
@@ -245,6 +265,8 @@ def test_a_quiz_shows_its_html_fallback_and_a_new_lesson_joins_the_sidebar(quiz_
     a notebook notebooks/NN_x.ipynb appears in the sidebar with no edit to site/_toc.yml."""
     html = page(quiz_site, "notebooks/09_quiz")
     assert "<details><summary>Answer</summary>" in html and "the Jacobian of the encoder" in html
+    # Nothing is re-executed: `quiz` is undefined in this notebook, so a run would store a NameError.
+    assert "NameError" not in html
     assert f'type="{WIDGET_VIEW}"' not in html
     assert 'href="09_quiz.html"' in page(quiz_site, "notebooks/00_index")
 
@@ -331,18 +353,20 @@ def test_the_index_and_a_lesson_render_fully_offline(offline_page, site):
     assert not problems, problems
 
 
-def test_the_math_of_a_quiz_fallback_is_typeset(quiz_site, browser):
-    """Fails if MathJax skips the HTML output (myst-nb lets it into math nodes only, unless
-    site/conf.py names the output's class)."""
-    with serving(quiz_site) as url:
-        tab, problems = offline_tab(browser, (url + "/", "data:", "blob:"))
-        try:
-            tab.goto(f"{url}/notebooks/09_quiz.html", wait_until="networkidle")
-            typeset(tab)
-            assert tab.locator(".aecourse-quiz mjx-container").count() == 1
-            assert tab.locator(".aecourse-quiz details").count() == 1
-        finally:
-            tab.context.close()
+def test_the_math_of_the_quizzes_is_typeset(offline_page):
+    """Lesson 1's quizzes, offline: each is its HTML fallback with a folded answer, and its math
+    \\(...\\) is typeset. Fails if MathJax skips the HTML outputs (myst-nb lets it into math nodes
+    only, unless site/conf.py names the output's class)."""
+    tab, url, problems = offline_page
+    name = LESSONS[0]
+    tab.goto(f"{url}/notebooks/{name}.html", wait_until="networkidle")
+    typeset(tab)
+    quizzes = tab.locator(".aecourse-quiz")
+    assert quizzes.count() == len(quiz_fallbacks(ROOT / "notebooks" / f"{name}.ipynb")) > 0
+    assert tab.locator(".aecourse-quiz details").count() == quizzes.count()
+    assert tab.locator(".aecourse-quiz mjx-container").count() > 0
+    raw = [text[:80] for text in quizzes.all_inner_texts() if "\\(" in text]
+    assert not raw, f"quiz math left as raw \\(...\\): {raw}"
     assert not problems, problems
 
 

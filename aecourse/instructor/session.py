@@ -3,10 +3,12 @@
 Replies are read with a deadline (``Limits.timeout`` per cell or call) and decoded as plain data
 (``plain.loads``); the sandbox's printed output is read by a thread that keeps the first bytes for
 the feedback and counts the rest against ``Limits.output``. Whatever goes wrong surfaces as one of
-three exceptions: ``CellTimeout`` (a request ran past the timeout), ``ChildDied`` (the notebook's
-process ended: a crash, ``os._exit``, out of memory) and ``WorkerDied`` (the whole sandbox is gone:
-the submission killed it, or it could not start) and ``Garbled`` (it sent
-something that is not a plain-data message).
+five exceptions: ``CellTimeout`` (a request ran past the timeout), ``ChildDied`` (the notebook's
+process ended: a crash, ``os._exit``, out of memory), ``WorkerDied`` (the whole sandbox is gone:
+the submission killed it, or it could not start), ``Garbled`` (it sent something that is not a
+plain-data message) and ``TooMuchOutput``. Each frame is tagged by the worker: ``W`` for its
+own messages, ``S`` for a reply of the student's process it relays; only the worker can say that a
+notebook ended.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import time
 
 from aecourse.instructor import plain
 from aecourse.instructor.sandbox import Limits, ProcessLimit, SandboxSpec, command
+from aecourse.instructor.worker import STUDENT, WORKER
 
 STARTUP = 120  # seconds for a sandbox to import the stack on a busy machine
 
@@ -66,11 +69,11 @@ class Sandbox:
         self._reader = threading.Thread(target=self._read_output, daemon=True)
         self._reader.start()
         try:
-            ready = self._reply(time.monotonic() + STARTUP)
-        except (CellTimeout, ChildDied, WorkerDied) as error:
+            from_worker, ready = self._reply(time.monotonic() + STARTUP)
+        except (CellTimeout, ChildDied, WorkerDied, Garbled) as error:
             self.kill()
             raise WorkerDied(f"the sandbox did not start ({type(error).__name__}): {self.output()[-500:]}") from None
-        if ready.get("op") != "ready":
+        if not from_worker or ready.get("op") != "ready":
             self.kill()
             raise WorkerDied(f"the sandbox did not start: {ready}")
 
@@ -100,9 +103,13 @@ class Sandbox:
         return text, printed
 
     # ------------------------------------------------------------------ requests
-    def _reply(self, deadline: float) -> dict:
+    def _reply(self, deadline: float) -> tuple[bool, dict]:
+        """The next message and whether the worker itself sent it (else it is the student's process's reply)."""
         try:
-            return plain.loads(plain.read_frame(self._from_worker, deadline))
+            frame = plain.read_frame(self._from_worker, deadline)
+            if frame[:1] not in (WORKER, STUDENT):
+                raise plain.NotPlainData("a frame without the worker's tag")
+            return frame[:1] == WORKER, plain.loads(frame[1:])
         except plain.Timeout:
             raise CellTimeout() from None
         except plain.Closed:
@@ -119,8 +126,8 @@ class Sandbox:
         except (BrokenPipeError, OSError):
             raise WorkerDied(self.proc.poll()) from None
         deadline = time.monotonic() + (timeout or self.limits.timeout)
-        reply = self._reply(deadline)
-        if reply.get("op") == "ended":  # the child is gone; the worker says how it ended
+        from_worker, reply = self._reply(deadline)
+        if from_worker:  # the child is gone; the worker says how it ended ("ended" is its only message now)
             raise ChildDied(reply.get("exit"))
         if self._printed > self.limits.output:
             raise TooMuchOutput()
@@ -135,8 +142,9 @@ class Sandbox:
         try:
             plain.write_frame(self._to_worker, plain.dumps({"op": "end"}))
             deadline = time.monotonic() + 10
-            while True:
-                if self._reply(deadline).get("op") == "ended":
+            while True:  # replies the child sent and nobody asked for are skipped; the worker's "ended" ends it
+                from_worker, reply = self._reply(deadline)
+                if from_worker and reply.get("op") == "ended":
                     return
         except (BrokenPipeError, OSError, CellTimeout, ChildDied, Garbled):
             self.kill()

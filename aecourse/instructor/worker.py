@@ -11,9 +11,14 @@ runs the notebook's code cells and the grader's calls:
 - ``{"op": "get", "name"}``: the plain value of a variable (a quiz answer).
 - ``{"op": "end"}``: the child exits.
 
-When the child is gone the worker kills whatever it left running, deletes its folder and replies
-``{"op": "ended", "status": ...}``. Nothing here is trusted after student code ran: the grader
-decodes every reply as plain data and decides the score itself.
+The child never sees the grader's pipes: it talks to the worker over two pipes of its own, and the
+worker relays each request to it and each of its replies to the grader, tagged ``S`` (from the
+student's process) where the worker's own messages (``ready``, ``ended``) are tagged ``W``. A child
+cannot forge the end of its notebook, and whatever it wrote that was not relayed when it ended is
+dropped with its pipes: nothing reaches the grader's next notebook. When the child is gone the
+worker kills whatever it left running, deletes its folder and every file it left in ``/tmp`` and
+``/dev/shm``, and replies ``{"op": "ended", "exit": ...}``. Nothing here is trusted after student
+code ran: the grader decodes every reply as plain data and decides the score itself.
 """
 from __future__ import annotations
 
@@ -26,12 +31,15 @@ import traceback
 
 REQUESTS, REPLIES = 3, 4  # file descriptors; the grader passes its own numbers as arguments
 SANDBOXED = False  # in its own PID namespace (bubblewrap): it may kill every other process it sees
+WORKER, STUDENT = b"W", b"S"  # the tag of a frame to the grader: the worker's own message, or relayed
+SCRATCH = ("/tmp", "/dev/shm")  # the sandbox's writable folders, emptied after each notebook
 
 
-def _send(message: dict) -> None:
+def _send(message: dict, tag: bytes = b"") -> None:
+    """To the grader (the worker, with its tag) or to the worker (the child, untagged)."""
     from aecourse.instructor.plain import dumps, write_frame
 
-    write_frame(REPLIES, dumps(message))
+    write_frame(REPLIES, tag + dumps(message))
 
 
 def _receive() -> dict:
@@ -147,6 +155,66 @@ def _kill_the_rest(session: int | None) -> bool:
     return False
 
 
+def _relay(pid: int, to_child: int, from_child: int) -> int:
+    """Pass the grader's requests to the child and its replies (tagged) to the grader until it ends."""
+    import select
+
+    from aecourse.instructor.plain import NotPlainData, read_frame, write_frame
+
+    try:
+        ended = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        ended = None  # no pidfd (an old kernel): poll
+    watch = [REQUESTS, from_child] + ([ended] if ended is not None else [])
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            ready = select.select(watch, [], [], 1.0 if ended is not None else 0.05)[0]
+            if REQUESTS in ready:
+                frame = read_frame(REQUESTS)
+                try:
+                    write_frame(to_child, frame)
+                except OSError:  # the child is gone or closed its end: waitpid will say
+                    pass
+            if from_child in ready:
+                try:
+                    write_frame(REPLIES, STUDENT + read_frame(from_child))
+                except NotPlainData as error:  # a frame too big to be a reply: the grader says so
+                    os.kill(pid, signal.SIGKILL)
+                    write_frame(REPLIES, STUDENT + b"\xff not a frame: " + str(error).encode()[:200])
+                except Exception:  # the child closed its end (exiting, or it closed it itself)
+                    watch.remove(from_child)
+    finally:
+        if ended is not None:
+            os.close(ended)
+
+
+def _listing(folders) -> dict[str, set[str]]:
+    listing = {}
+    for folder in folders:
+        try:
+            listing[folder] = set(os.listdir(folder))
+        except OSError:
+            listing[folder] = set()
+    return listing
+
+
+def _empty(before: dict[str, set[str]]) -> None:
+    """Remove what a notebook created in the scratch folders (``before``: what bubblewrap put there: mount points)."""
+    for folder, entries in _listing(before).items():
+        for name in entries - before[folder]:
+            path = os.path.join(folder, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+
 def _zombie(pid: str) -> bool:
     """A process that has exited and waits for init (bwrap) to collect it: nothing left to kill."""
     try:
@@ -174,26 +242,39 @@ def main() -> None:
 
     torch.set_num_threads(1)
     ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no child may ptrace or read this process
-    _send({"op": "ready", "pid": os.getpid()})
+    sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]  # no module of a notebook's /tmp files
+    scratch = _listing(SCRATCH)
+    _send({"op": "ready", "pid": os.getpid()}, WORKER)
     while True:
         request = _receive()
         if request.get("op") != "notebook":
             return
         folder = tempfile.mkdtemp(prefix="notebook-", dir="/tmp")
+        to_child_r, to_child = os.pipe()
+        from_child, from_child_w = os.pipe()
         sys.stdout.flush()
         pid = os.fork()
         if pid == 0:
             try:
+                for fd in (REQUESTS, REPLIES, to_child, from_child):
+                    os.close(fd)
+                REQUESTS, REPLIES = to_child_r, from_child_w
                 os.setsid()
                 _child(request, folder)
             finally:
                 os._exit(70)
-        _, status = os.waitpid(pid, 0)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        status = _relay(pid, to_child, from_child)
+        os.close(to_child)
+        os.close(from_child)  # what the child wrote and was not relayed is dropped here
         clean = _kill_the_rest(None if SANDBOXED else pid)
         shutil.rmtree(folder, ignore_errors=True)
         if not clean:  # something keeps forking: end this sandbox, the grader starts a fresh one
             os._exit(75)
-        _send({"op": "ended", "exit": os.waitstatus_to_exitcode(status)})
+        if SANDBOXED:
+            _empty(scratch)
+        _send({"op": "ended", "exit": os.waitstatus_to_exitcode(status)}, WORKER)
 
 
 if __name__ == "__main__":

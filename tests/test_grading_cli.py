@@ -11,7 +11,6 @@ import hashlib
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -63,13 +62,10 @@ def graded(tmp_path_factory):
         shutil.copy(EXERCISES / f"{name}.ipynb", klass / "zz_stubs")
     (klass / "zz_stubs" / "notes.txt").write_text("not a notebook name: ignored with a warning")
     before = digest(klass)
-    start = time.perf_counter()
     result = aecourse("grade", str(klass), "--out", str(base / "out"), "--jobs", "2", "--timeout", str(TIMEOUT))
-    seconds = time.perf_counter() - start
     with open(base / "out" / "grades.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    return {"result": result, "rows": rows, "before": before, "after": digest(klass), "out": base / "out",
-            "seconds": seconds}
+    return {"result": result, "rows": rows, "before": before, "after": digest(klass), "out": base / "out"}
 
 
 def rows_of(graded, student, notebook=None):
@@ -116,9 +112,8 @@ def test_bad_submission_gets_expected_rows(graded, case):
             assert r["reason"] == "", r
 
 
-def test_only_notebooks_someone_submitted_are_listed(graded):
-    # the bad-case students submitted only 01, so they get no "not submitted" rows for 02..07? They do:
-    # every notebook that anyone submitted is expected from every student.
+def test_a_notebook_anyone_submitted_is_expected_from_every_student(graded):
+    # the bad-case students submitted only 01: they get "not submitted" rows, score 0, for 02..08
     rows = rows_of(graded, "raises", "02_linear_ae_vs_pca")
     assert rows and all(r["reason"] == "not submitted" and float(r["score"]) == 0 for r in rows)
 
@@ -133,11 +128,6 @@ def test_feedback_html_per_student_and_notebook(graded):
 
 def test_submissions_are_byte_identical_after_grading(graded):
     assert graded["after"] == graded["before"]
-
-
-def test_grading_time_is_bounded(graded):
-    # 23 notebooks, one of them an infinite loop; generous for a busy CI machine
-    assert graded["seconds"] < 600
 
 
 def test_one_notebook_can_be_graded_alone(tmp_path):

@@ -380,16 +380,16 @@ def test_searching_contractive_finds_lesson_5(offline_page):
 
 
 def test_axe_finds_no_serious_accessibility_violation(offline_page):
-    """axe-core (site/node_modules, `make site-assets`) on the index and a lesson: no violation of
-    impact serious or critical. The moderate and minor ones are printed."""
+    """axe-core (site/node_modules, `make site-assets`) on the index, a lesson, an exercise and a
+    doc (each kind of page; all 24 were clean on 2026-12-07): no violation of impact serious or
+    critical (colour contrast, names of buttons and links, ...). The moderate and minor ones are printed."""
     if not AXE.exists():
         pytest.skip(f"axe-core is not installed under {NODE_MODULES}: run `make site-assets` (needs npm)")
     tab, url, problems = offline_page
     report = {}
-    for name in ["00_index", "05_contractive_jacobian"]:
-        tab.goto(f"{url}/notebooks/{name}.html", wait_until="networkidle")
-        if name != "00_index":
-            typeset(tab)
+    for name in ["notebooks/00_index", "notebooks/05_contractive_jacobian", f"exercises/{EXERCISES[0]}", "docs/errata"]:
+        tab.goto(f"{url}/{name}.html", wait_until="networkidle")
+        typeset(tab)  # (MathJax is on every page) contrast is judged on the typeset math
         tab.add_script_tag(path=str(AXE))
         violations = tab.evaluate("async () => (await axe.run(document)).violations.map("
                                   "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")

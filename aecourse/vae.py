@@ -160,7 +160,8 @@ class VAE(nn.Module):
         return f"sizes={self.sizes}"
 
 
-def fit_vae(model: VAE, X, *, epochs: int = 300, lr: float = 1e-2, beta: float = 1.0, seed: int = 0) -> History:
+def fit_vae(model: VAE, X, *, epochs: int = 300, lr: float = 1e-2, beta: float = 1.0, seed: int = 0,
+            adam_eps: float = 1e-8) -> History:
     """Train a VAE on the full batch by Adam on -ELBO (one reparameterised draw per sample and step).
 
     Parameters
@@ -172,6 +173,9 @@ def fit_vae(model: VAE, X, *, epochs: int = 300, lr: float = 1e-2, beta: float =
     lr : float, default 1e-2
     beta : float >= 0, default 1, the KL weight; beta = 0 is an autoencoder with noisy codes
     seed : int, seeds the draws of eps
+    adam_eps : float > 0, default 1e-8, Adam's epsilon (as in ``train.fit``: a larger one, e.g. 1e-3,
+        damps the steps of parameters whose gradients are tiny, which makes full-batch training
+        reproducible across CPUs)
 
     Returns
     -------
@@ -187,8 +191,9 @@ def fit_vae(model: VAE, X, *, epochs: int = 300, lr: float = 1e-2, beta: float =
     epochs = check_int("epochs", epochs)
     lr = check_float("lr", lr, minimum=0.0, include_min=False)
     beta = check_float("beta", beta, minimum=0.0)
+    adam_eps = check_float("adam_eps", adam_eps, minimum=0.0, include_min=False)
     generator = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
-    optimizer = Adam(model.parameters(), lr=lr)
+    optimizer = Adam(model.parameters(), lr=lr, eps=adam_eps)
     history = History()
     model.train()
     for _ in range(epochs):

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from aecourse._checks import check_array, check_float, check_int
-from aecourse.train import _model_dtype
+from aecourse.train import model_dtype
 
 Score = Callable[[np.ndarray], np.ndarray]
 
@@ -31,7 +31,7 @@ def denoiser_score(model: torch.nn.Module, sigma: float) -> Score:
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module (a trained denoiser), got {type(model).__name__}.")
     model.eval()
-    dtype = _model_dtype(model)  # evaluate in the model's dtype (float64 after .double())
+    dtype = model_dtype(model)  # evaluate in the model's dtype (float64 after .double())
 
     @torch.no_grad()
     def score(X: np.ndarray) -> np.ndarray:

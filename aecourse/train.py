@@ -95,7 +95,7 @@ def _model_device(model: torch.nn.Module) -> torch.device:
     return torch.device("cpu") if p is None else p.device
 
 
-def _model_dtype(model: torch.nn.Module) -> torch.dtype:
+def model_dtype(model: torch.nn.Module) -> torch.dtype:
     """The model's floating dtype: float32, or float64 for a model converted with ``.double()``."""
     p = next(model.parameters(), None)
     return p.dtype if p is not None and p.dtype in (torch.float32, torch.float64) else torch.float32
@@ -105,7 +105,7 @@ def as_input(name: str, X, model: torch.nn.Module) -> torch.Tensor:
     """``X`` (numpy or torch, (n, D)) checked against ``model`` (its ``n_features`` when it has one)
     and moved to the model's device and floating dtype; ``name`` names it in errors."""
     X = check_tensor(name, X, ndim=2, n_features=getattr(model, "n_features", None), allow_numpy=True)
-    return X.to(device=_model_device(model), dtype=_model_dtype(model))
+    return X.to(device=_model_device(model), dtype=model_dtype(model))
 
 
 def _penalty_fn(penalty, rho: float) -> Penalty | None:

@@ -13,7 +13,7 @@ from torch import nn
 
 from aecourse._checks import check_float, check_int, check_tensor
 from aecourse.models import activation_layers, seeded_init
-from aecourse.train import Adam, History, _model_dtype, as_input
+from aecourse.train import Adam, History, as_input, model_dtype
 
 
 def _check_gaussian(mu, logvar) -> tuple[torch.Tensor, torch.Tensor]:
@@ -224,7 +224,7 @@ def sample(model: nn.Module, n: int, *, seed: int = 0, scale: float = 1.0, mean=
     """
     n = check_int("n", n)
     K = check_int("model.latent_dim", getattr(model, "latent_dim", 0))
-    dtype = _model_dtype(model)
+    dtype = model_dtype(model)
     eps = torch.randn((n, K), generator=torch.Generator().manual_seed(check_int("seed", seed, minimum=0)),
                       dtype=dtype)
     L = torch.as_tensor(np.asarray(scale, dtype=np.float64), dtype=dtype)

@@ -6,7 +6,8 @@
 It listens on a free localhost port with a token, opens no browser, keeps its settings and
 workspaces under ``root`` (so a user's JupyterLab layout never leaks in, and every page is laid
 out as in a fresh install, without the news toast a fresh install shows), renders every cell
-(no virtual scrolling, so off-screen outputs can be inspected), and is shut down whatever happens. Kernels get ``CI=true`` (no progress bars).
+(no virtual scrolling, so off-screen outputs can be inspected), and is shut down whatever
+happens. Kernels get ``CI=true`` (no progress bars).
 """
 from __future__ import annotations
 

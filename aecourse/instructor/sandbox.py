@@ -23,9 +23,11 @@ import importlib
 import inspect
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,9 +154,6 @@ class ProcessLimit:
                     self.path = None
                     return
                 except OSError:  # processes still in it: kill what is left, then wait for them to go
-                    import signal
-                    import time
-
                     try:
                         left = (self.path / "cgroup.procs").read_text().split()
                     except OSError:

@@ -160,6 +160,20 @@ def test_bad_arguments_exit_non_zero_with_a_clear_message(tmp_path, args, messag
     assert not (tmp_path / "empty" / "out").exists()
 
 
+@pytest.mark.parametrize("out, message", [("grades.csv", "is a file"), ("grades.csv/run1", "which is a file")])
+def test_out_that_is_a_file_is_refused_before_any_work(tmp_path, out, message):
+    # fails if the grader starts grading (a traceback from mkdir, or grades written over the file)
+    (tmp_path / "grades.csv").write_text("last year's grades\n")
+    submission = tmp_path / "me" / "01_bottleneck.ipynb"
+    submission.parent.mkdir()
+    shutil.copy(BAD / "correct" / "01_bottleneck.ipynb", submission)
+    result = aecourse("grade", str(tmp_path / "me"), "--out", str(tmp_path / out), timeout=120)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert f"--out {str(tmp_path / out)!r} " in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert (tmp_path / "grades.csv").read_text() == "last year's grades\n"
+
+
 def test_console_script_and_version():
     script = Path(sys.executable).parent / "aecourse"
     if script.exists():

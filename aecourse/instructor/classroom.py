@@ -41,6 +41,17 @@ class Plan:
     warnings: list[str]
 
 
+def _check_out(out: Path) -> None:
+    """--out must be a folder, or a path where one can be made: not a file, nor inside one."""
+    for path in (out, *out.parents):
+        if path.exists():
+            if not path.is_dir():
+                what = "is a file" if path == out else f"is inside {str(path)!r}, which is a file"
+                raise GradeArgumentError(f"--out {str(out)!r} {what}; it must be a folder (grades.csv and "
+                                         "feedback/ are written into it). Choose a folder.")
+            return
+
+
 def plan(submissions: Path, names: list[str], out: Path) -> Plan:
     """Find the units to grade, or raise GradeArgumentError naming what is wrong."""
     submissions = Path(submissions)
@@ -80,7 +91,6 @@ def plan(submissions: Path, names: list[str], out: Path) -> Plan:
             if name in found:
                 units.append(Unit(student, name, files.get(name)))
     return Plan(units, warnings)
-    return (unit.path is None, unit.student, unit.notebook)
 
 
 def read_submission(path: Path) -> tuple[dict | None, str]:
@@ -198,6 +208,7 @@ def grade(submissions: Path, out: Path, *, jobs: int = 1, timeout: int = 30, sou
         raise GradeArgumentError(f"--timeout must be a whole number of seconds >= 1, got {timeout}.")
     if memory < 256 * 2**20:
         raise GradeArgumentError(f"--memory must be at least 256 MB (torch alone needs that), got {memory} bytes.")
+    _check_out(Path(out))
     why = sandboxing.available() if use_sandbox else ""
     if why:
         raise GradeArgumentError(f"no sandbox: {why}. Student code would run with your rights (it could read "

@@ -134,6 +134,7 @@ class Sandbox:
         return reply
 
     def start_notebook(self, shortcuts: list[str]) -> None:
+        self.take_output()  # the output limit counts what this notebook prints, not the student's earlier ones
         plain.write_frame(self._to_worker, plain.dumps({"op": "notebook", "memory": self.limits.memory,
                                                         "shortcuts": shortcuts}))
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from aecourse.losses import bce, mse
+from aecourse.losses import bce, mse, relative_error
 
 # handout 002, Example 2: a batch of N = 3 images with d = 4 pixels
 X_EX2 = np.array([[1, 0, 1, 0], [0, 1, 0, 1], [1, 1, 0, 0]], dtype=np.float64)
@@ -65,3 +65,38 @@ def test_losses_are_differentiable():
     for loss in (mse, bce):
         (grad,) = torch.autograd.grad(loss(x, x_tilde), x_tilde)
         assert torch.isfinite(grad).all() and grad.abs().sum() > 0
+
+
+def test_relative_error_is_the_ratio_of_frobenius_norms():
+    x, x_tilde = random_pair(6)
+    # oracle: numpy's Frobenius norm, and a sum of per-row squared norms written out as a loop
+    assert relative_error(x, x_tilde) == pytest.approx(np.linalg.norm(x - x_tilde) / np.linalg.norm(x), rel=1e-12)
+    by_rows = sum(((a - b) ** 2).sum() for a, b in zip(x, x_tilde)) / sum((a**2).sum() for a in x)
+    assert relative_error(x, x_tilde, squared=True) == pytest.approx(by_rows, rel=1e-12)
+
+
+def test_relative_error_is_scale_free_and_zero_for_a_copy():
+    x, x_tilde = random_pair(7)
+    assert relative_error(x, x) == 0.0
+    assert relative_error(1000 * x, 1000 * x_tilde) == pytest.approx(relative_error(x, x_tilde), rel=1e-12)
+    assert relative_error(x, np.zeros_like(x)) == pytest.approx(1.0, rel=1e-12)  # predicting 0 everywhere
+
+
+def test_relative_error_accepts_float32_tensors_and_vectors():
+    x, x_tilde = random_pair(8)
+    reference = relative_error(x, x_tilde)
+    assert relative_error(torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(x_tilde)) == pytest.approx(reference, rel=1e-6)
+    assert relative_error(x[0], x_tilde[0]) == pytest.approx(np.linalg.norm(x[0] - x_tilde[0]) / np.linalg.norm(x[0]))
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    (([[1.0, 2.0]], [[1.0, 2.0, 3.0]]), {}, ValueError, "same shape"),
+    (([[0.0, 0.0]], [[1.0, 1.0]]), {}, ValueError, "x is all zeros"),
+    (([[1.0, np.nan]], [[1.0, 2.0]]), {}, ValueError, "x contains 1 NaN"),
+    (([[1.0, 2.0]], [[1.0, np.inf]]), {}, ValueError, "x_tilde contains 1 NaN"),
+    (([[1.0, 2.0]], [[1.0, 2.0]]), {"squared": 1}, TypeError, "squared must be True or False"),
+    (("ab", [[1.0]]), {}, TypeError, "x must be"),
+])
+def test_relative_error_names_the_bad_argument(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        relative_error(*args, **kwargs)

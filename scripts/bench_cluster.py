@@ -1,10 +1,10 @@
 """Grading on a Dask cluster, measured (part of `make bench`): one worker against two on the same
 class, and the cluster against the local pool with as many jobs, side by side in one run.
 
-    python scripts/bench_cluster.py [--students 4] [--notebooks 01,03,04,07]
+    python scripts/bench_cluster.py [--students 8] [--notebooks 01,03,04,07]
 
-Starts a `dask scheduler` and `dask worker --nthreads 1` processes on 127.0.0.1 and stops them at
-the end. Prints the throughput of each run, the speed-up of two workers over one (target >= 1.7x
+Starts a `dask scheduler` and `dask worker --nthreads 1 --preload aecourse.instructor.cluster`
+processes on 127.0.0.1 (as docs/instructors.md tells instructors to) and stops them at the end. Prints the throughput of each run, the speed-up of two workers over one (target >= 1.7x
 on two cores), the cluster's overhead per pair against `--jobs 2` (target <= 10 %), and the
 measured cost of one pair, from which docs/instructors.md projects a cohort's wall time.
 """
@@ -65,7 +65,8 @@ def with_cluster(tmp: Path, n_workers: int, klass: Path, out: Path) -> float:
     try:
         time.sleep(1)
         processes += [start([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
-                             "--no-dashboard", "--local-directory", str(tmp / f"w{i}")], tmp) for i in range(n_workers)]
+                             "--preload", "aecourse.instructor.cluster", "--no-dashboard",
+                             "--local-directory", str(tmp / f"w{i}")], tmp) for i in range(n_workers)]
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(n_workers, timeout=60)
         return grade(klass, out, "--scheduler", address)
@@ -78,7 +79,7 @@ def with_cluster(tmp: Path, n_workers: int, klass: Path, out: Path) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=4)
+    parser.add_argument("--students", type=int, default=8)
     parser.add_argument("--notebooks", default="01,03,04,07", help="lesson prefixes of the exercises to grade")
     args = parser.parse_args(argv)
     names = sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb")

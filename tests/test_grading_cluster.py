@@ -53,6 +53,20 @@ def wait_for_workers(address: str, n: int, timeout_s: float = 60) -> None:
         client.wait_for_workers(n, timeout=timeout_s)
 
 
+def wait_until_busy(address: str, name: str, timeout_s: float = 120) -> None:
+    """Return once the worker called ``name`` is running one of the grader's tasks."""
+    from distributed import Client
+
+    with Client(address, timeout="20s") as client:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
+            if any(names.get(a) == name and tasks for a, tasks in client.processing().items()):
+                return
+            time.sleep(0.1)
+    raise AssertionError(f"worker {name} got no task within {timeout_s} s")
+
+
 def grade(klass: Path, out: Path, *extra: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "aecourse", "grade", str(klass), "--out", str(out), *extra],
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT)
@@ -110,6 +124,11 @@ def test_the_cluster_gives_the_local_grades_row_for_row(klass, local, cluster, t
     assert sorted(p.name for p in (tmp_path / "out" / "feedback").iterdir()) == ["ana", "bo", "cy"]
     # the grader is a client of a shared cluster: it leaves the scheduler and the workers running
     assert all(p.poll() is None for p in processes.values())
+    # the tasks' arguments are plain data: the scheduler, which unpickles them, never imports torch
+    from distributed import Client
+
+    with Client(address, timeout="20s") as client:
+        assert not client.run_on_scheduler(lambda: "torch" in sys.modules)
     totals = {s: sum(float(r["score"]) for r in local if r["student"] == s) for s in ("ana", "bo", "cy")}
     assert totals["ana"] > totals["cy"] > totals["bo"] == 0  # the class is not trivially uniform
 
@@ -120,7 +139,8 @@ def test_a_worker_killed_mid_run_loses_no_row_and_writes_none_twice(klass, local
                             "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            cwd=ROOT)
     try:
-        time.sleep(6)  # the first pairs are in the workers' sandboxes by now (a pair takes ~3 s)
+        wait_until_busy(address, "w1")  # a student's notebooks are being graded on w1: they must be re-run
+        time.sleep(1)
         stop(processes["w1"])
         output, _ = run.communicate(timeout=600)
     finally:

@@ -9,6 +9,7 @@ read; the sandbox sees neither them, nor the output folder, nor the course root.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import html
 import json
@@ -128,8 +129,10 @@ class Outcome:
     sandbox: str = ""
 
 
-def _grade_student(student: str, units: list[Unit], sources: dict, factory: SandboxFactory, note: str,
-                   out: Path, finished=lambda unit, result: None) -> list[PairResult]:
+def grade_student(student: str, units: list[Unit], sources: dict, factory: SandboxFactory, note: str,
+                  finished=lambda unit, result: None) -> list[PairResult]:
+    """Grade one student's notebooks in turn with one sandbox (a fresh process per notebook); call
+    ``finished(unit, result)`` after each. Used by the local pool and, on a worker, by a cluster task."""
     results, box = [], None
     try:
         for unit in units:
@@ -146,7 +149,6 @@ def _grade_student(student: str, units: list[Unit], sources: dict, factory: Sand
                 box = None
                 result = _all(unit, sources, short(f"grader error: {type(error).__name__}: {error}"), note)
                 result.grader_error = str(error)
-            write_feedback(out / "feedback" / student / f"{unit.notebook}.html", student, unit.notebook, result)
             results.append(result)
             finished(unit, result)
     finally:
@@ -247,6 +249,7 @@ def grade(submissions: Path, out: Path, *, jobs: int = 1, timeout: int = 30, sou
     done_now: list[PairResult] = []  # this run's finished pairs, for grades.csv if it is interrupted
 
     def finished(unit: Unit, result: PairResult) -> None:
+        write_feedback(out / "feedback" / unit.student / f"{unit.notebook}.html", unit.student, unit.notebook, result)
         done_now.append(result)
         if unit.path is not None and not result.grader_error:
             journal.record(unit.student, unit.notebook, hashes[(unit.student, unit.notebook)], course_hash, result.rows)
@@ -259,13 +262,12 @@ def grade(submissions: Path, out: Path, *, jobs: int = 1, timeout: int = 30, sou
         with tempfile.TemporaryDirectory(prefix="aecourse-grade-") as tmp:
             if scheduler:
                 results = _run_cluster(scheduler, per_student, sources, source_bytes, use_sandbox, limits, note,
-                                       out, fingerprint, finished, progress_enabled(progress))
+                                       fingerprint, finished, progress_enabled(progress))
             else:
                 course = source.resolve().parent
                 spec = sandbox_settings(submissions, out, course, names, sources, Path(tmp), use_sandbox)
                 factory = SandboxFactory(spec, limits)
-                results = _run_pool(per_student, sources, factory, note, out, jobs, progress_enabled(progress),
-                                    finished)
+                results = _run_pool(per_student, sources, factory, note, jobs, progress_enabled(progress), finished)
     finally:  # also on Ctrl-C: grades.csv holds every pair that finished, --resume grades the rest
         journal.close()
         if not results:  # interrupted: the pairs this run finished
@@ -302,41 +304,46 @@ def describe_sandbox(use_sandbox: bool, limits: sandboxing.Limits, factory: Sand
             f"{limits.output / 2**20:g} MB of output; {started})")
 
 
-def _run_cluster(scheduler, per_student, sources, source_bytes, use_sandbox, limits, note, out, fingerprint,
+def _run_cluster(scheduler, per_student, sources, source_bytes, use_sandbox, limits, note, fingerprint,
                  finished, show_progress) -> list[PairResult]:
-    """Grade every pair as one task on the Dask cluster at ``scheduler`` (``cluster.grade_pair_task``)."""
+    """Grade each student's notebooks as one task on the Dask cluster at ``scheduler``
+    (``cluster.grade_student_task``): one sandbox per student, as in the local pool."""
     from tqdm.auto import tqdm
 
     results, tasks = [], []
     for units in per_student.values():
+        sent = []
         for unit in units:
             nb, why = (None, "not submitted") if unit.path is None else read_submission(unit.path)
-            if nb is None:
+            if nb is None:  # as in the local pool: a row of zeros with the reason, no feedback page
                 results.append(_all(unit, sources, why, note))
-                continue
-            tasks.append(unit)
-    arguments = [(u.student, u.notebook, u.path.read_bytes(), source_bytes) for u in tasks]
-    task = functools.partial(cluster.grade_pair_task, use_sandbox=use_sandbox, limits=limits, note=note,
-                             fingerprint=fingerprint)
-    with tqdm(total=len(tasks), unit="notebook", disable=not show_progress, desc="grading", smoothing=0.1) as bar:
-        for index, result in cluster.run_on_cluster(scheduler, task, arguments):
-            unit = tasks[index]
-            if isinstance(result, cluster.ClusterError):
-                raise result
-            if isinstance(result, BaseException):  # a bug of the grader on the worker: the run must fail
-                result = _all(unit, sources, short(f"grader error on a worker: {type(result).__name__}: {result}"),
-                              note)
-                result.grader_error = str(result.rows[0].reason)
-            write_feedback(out / "feedback" / unit.student / f"{unit.notebook}.html", unit.student, unit.notebook,
-                           result)
-            finished(unit, result)
-            results.append(result)
-            bar.update(1)
+            else:
+                sent.append(unit)
+        if sent:
+            tasks.append(sent)
+    arguments = [(units[0].student, {u.notebook: u.path.read_bytes() for u in units},
+                  {u.notebook: source_bytes[u.notebook] for u in units}) for units in tasks]
+    task = functools.partial(cluster.grade_student_task, use_sandbox=use_sandbox, limits=dataclasses.asdict(limits),
+                             note=note, fingerprint=fingerprint)
+    with tqdm(total=sum(len(u) for u in tasks), unit="notebook", disable=not show_progress, desc="grading",
+              smoothing=0.1) as bar:
+        for index, outcome in cluster.run_on_cluster(scheduler, task, arguments):
+            if isinstance(outcome, cluster.ClusterError):
+                raise outcome
+            for unit in tasks[index]:
+                if isinstance(outcome, BaseException):  # a bug of the grader on the worker: the run must fail
+                    result = _all(unit, sources, short(f"grader error on a worker: {type(outcome).__name__}: "
+                                                       f"{outcome}"), note)
+                    result.grader_error = str(result.rows[0].reason)
+                else:
+                    result = outcome[unit.notebook]
+                finished(unit, result)
+                results.append(result)
+            bar.update(len(tasks[index]))
     return results
 
 
-def _run_pool(per_student, sources, factory, note, out, jobs, show_progress,
-              finished=lambda unit, result: None) -> list[PairResult]:
+def _run_pool(per_student, sources, factory, note, jobs, show_progress, finished) -> list[PairResult]:
     from tqdm.auto import tqdm
 
     todo: queue.Queue = queue.Queue()
@@ -353,7 +360,7 @@ def _run_pool(per_student, sources, factory, note, out, jobs, show_progress,
                 student, units = todo.get_nowait()
             except queue.Empty:
                 return
-            done = _grade_student(student, units, sources, factory, note, out, finished)
+            done = grade_student(student, units, sources, factory, note, finished)
             with lock:
                 results.extend(done)
                 bar.update(len(units))

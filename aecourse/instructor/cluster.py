@@ -1,19 +1,20 @@
 """Grading on a Dask cluster: ``aecourse grade ... --scheduler tcp://HOST:PORT``.
 
 The grader connects to an existing, possibly shared, Dask distributed cluster as a client, runs
-each (student, notebook) pair as one task, and disconnects when done, leaving the scheduler and
+each student's notebooks as one task, and disconnects when done, leaving the scheduler and
 the workers running (``Client.close()``, never ``shutdown()``). Dask re-runs the tasks of a worker
 that dies on another worker; a pair is reported once, whatever happened on the way.
 
-What a task needs travels with it: the submission's bytes and the course's source notebooks
+What a task needs travels with it: the student's submissions and the matching source notebooks
 (``solutions/``, a few hundred kB) are arguments of the task. The course's code (the ``aecourse``
 package, which decides the grade) must be installed on the workers; every task checks that the
 worker's copy is the same as the grader's (a hash of the package's files) and fails with a clear
 error naming both otherwise. Workers grade in the same sandbox, with the same comparison in the
 worker's trusted process, as the local pool.
 
-Starting workers: ``dask scheduler`` and ``dask worker tcp://HOST:PORT --nthreads 1`` by hand
-(one thread per worker: grading one pair is one process), dask-jobqueue on an HPC batch system,
+Starting workers: ``dask scheduler`` and ``dask worker tcp://HOST:PORT --nthreads 1 --preload
+aecourse.instructor.cluster`` by hand (one thread per worker: a task grades one student in one
+sandbox; the preload imports the stack at start), dask-jobqueue on an HPC batch system,
 dask-kubernetes or the Dask Helm chart next to a JupyterHub (docs/instructors.md).
 """
 from __future__ import annotations
@@ -42,6 +43,13 @@ def package_fingerprint(package: Path | None = None) -> str:
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml"}):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def dask_setup(worker=None) -> None:
+    """Dask's preload hook: ``dask worker ADDRESS --nthreads 1 --preload aecourse.instructor.cluster``
+    imports the grader's stack (torch, the checks) when the worker starts, not in its first task
+    (about 2 s of a cold start on every worker of every run otherwise)."""
+    from aecourse.instructor import classroom, trusted  # noqa: F401
 
 
 def check_worker(expected: str) -> None:
@@ -98,19 +106,24 @@ def run_on_cluster(address: str, task: Callable, arguments: Iterable[tuple]) -> 
         client.close()
 
 
-def grade_pair_task(student: str, notebook: str, submission: bytes, sources: dict[str, bytes], *,
-                    use_sandbox: bool, limits, note: str, fingerprint: str):
-    """One (student, notebook) pair graded on a worker: its ``PairResult`` (rows and feedback).
+def grade_student_task(student: str, submissions: dict[str, bytes], sources: dict[str, bytes], *,
+                       use_sandbox: bool, limits: dict[str, int], note: str, fingerprint: str) -> dict:
+    """One student's notebooks graded on a worker: ``{notebook: PairResult}`` (rows and feedback).
 
-    Everything arrives as arguments: the submission's bytes and the source notebooks' bytes. The
+    Everything arrives as arguments, as plain data: the submissions' bytes, the source notebooks'
+    bytes, the ``sandbox.Limits`` as a dict (the scheduler unpickles every task's arguments: an
+    object of the grader's classes would make it import the grader's stack, torch included). The
     worker writes them to a private temporary folder (under /tmp, which the sandbox replaces with
     an empty one), strips the reference functions from its own copy of the package as the local
-    grader does, and grades in the same sandbox; scores are decided in this (the worker's) process.
+    grader does, and grades the notebooks in turn with one sandbox, as the local pool does
+    (``classroom.grade_student``; starting a sandbox costs more than grading a notebook, and a
+    sandbox never serves two students); scores are decided in this (the worker's) process.
     """
     from aecourse.grading.references import course_functions
     from aecourse.instructor import sandbox as sandboxing
-    from aecourse.instructor.classroom import SandboxFactory, read_submission
-    from aecourse.instructor.trusted import SourceNotebook, grade_pair
+    from aecourse.instructor.classroom import SandboxFactory, grade_student
+    from aecourse.instructor.course import Unit
+    from aecourse.instructor.trusted import SourceNotebook
 
     check_worker(fingerprint)
     if use_sandbox and sandboxing.available():
@@ -119,21 +132,20 @@ def grade_pair_task(student: str, notebook: str, submission: bytes, sources: dic
     with tempfile.TemporaryDirectory(prefix="aecourse-task-") as tmp:
         tmp = Path(tmp)
         (tmp / "source").mkdir()
+        (tmp / "submission").mkdir()
         for name, data in sources.items():
             (tmp / "source" / f"{name}.ipynb").write_bytes(data)
-        source = SourceNotebook.read(tmp / "source" / f"{notebook}.ipynb")
-        (tmp / "submission.ipynb").write_bytes(submission)
-        nb, why = read_submission(tmp / "submission.ipynb")
-        if nb is None:
-            raise ValueError(why)  # the grader checked it before sending; not reached
+        parsed = {name: SourceNotebook.read(tmp / "source" / f"{name}.ipynb") for name in submissions}
+        units = []
+        for name, data in sorted(submissions.items()):
+            (tmp / "submission" / f"{name}.ipynb").write_bytes(data)
+            units.append(Unit(student, name, tmp / "submission" / f"{name}.ipynb"))
         if use_sandbox:
-            checks = {c for cs in source.checks.values() for c in cs}
+            checks = {c for source in parsed.values() for cs in source.checks.values() for c in cs}
             package, _ = sandboxing.strip_package(course_functions(checks), tmp / "package")
             course = Path(aecourse.__file__).resolve().parents[1]
             spec = sandboxing.SandboxSpec(package=package, hidden=[course] if (course / "solutions").is_dir() else [])
         else:
             spec = sandboxing.SandboxSpec(package=None, enabled=False)
-        result, box = grade_pair(student, notebook, nb, source, SandboxFactory(spec, limits), None, note)
-        if box is not None:
-            box.close()
-        return result
+        results = grade_student(student, units, parsed, SandboxFactory(spec, sandboxing.Limits(**limits)), note)
+        return {unit.notebook: result for unit, result in zip(units, results)}

@@ -174,9 +174,9 @@ def test_an_interrupted_run_leaves_valid_grades_that_resume_completes(klass, loc
     out = tmp_path / "out"
     run = subprocess.Popen([sys.executable, "-m", "aecourse", "grade", str(klass), "--out", str(out), "--jobs", "1"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 300  # interrupted after the first pair: 5 of 6 are left to grade
     while time.monotonic() < deadline and not ((out / "graded.jsonl").exists()
-                                               and (out / "graded.jsonl").read_text().count("\n") >= 2):
+                                               and (out / "graded.jsonl").read_text().count("\n") >= 1):
         time.sleep(0.2)
     run.send_signal(signal.SIGINT)  # Ctrl-C
     output, _ = run.communicate(timeout=120)

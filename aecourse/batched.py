@@ -173,7 +173,7 @@ def fit_together(models, X, *, epochs: int = 50, lr: float = 1e-3, batch_size: i
     # each parameter of the models stacked along a new first axis: name -> (n_models, ...)
     params = {name: torch.stack([net.state_dict()[name] for net in models]).requires_grad_()
               for name in models[0].state_dict()}
-    weights = torch.tensor(lams, dtype=dtype)  # (n_models,)
+    weights = torch.tensor(lams, dtype=dtype, device=Xt.device)  # (n_models,)
 
     def run(part: str, x: torch.Tensor) -> torch.Tensor:  # x: (n_models, n, width)
         for i, module in enumerate(getattr(models[0], part)):
@@ -189,8 +189,8 @@ def fit_together(models, X, *, epochs: int = 50, lr: float = 1e-3, batch_size: i
     n = len(Xt)
     for _ in range(epochs):
         order = torch.randperm(n, generator=generator, device=Xt.device)
-        rec_sum = torch.zeros(n_models, dtype=dtype)
-        pen_sum = torch.zeros(n_models, dtype=dtype)
+        rec_sum = torch.zeros(n_models, dtype=dtype, device=Xt.device)
+        pen_sum = torch.zeros(n_models, dtype=dtype, device=Xt.device)
         for start in range(0, n, batch_size):
             x = Xt[order[start:start + batch_size]]
             x_in = x if corruption is None else corruption(x, generator=generator)

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 import aecourse
-from aecourse import anomaly, data, linear, models, penalties, train, widgets
+from aecourse import anomaly, data, linear, models, penalties, train, vae, widgets
 
 
 def _digits():
@@ -86,8 +86,19 @@ def anomaly_threshold():
     return live, [{"tau": float(t)} for t in taus]
 
 
+def kl_weight():
+    """Lesson 8: the KL weight beta of a VAE with a 2-D code (the lesson's grid, 20 steps each)."""
+    split = _digits()
+    vaes = {}
+    for beta in (0.0, 0.2, 1.0, 5.0):
+        vaes[beta] = vae.VAE([64, 32, 2], seed=0).double()
+        vae.fit_vae(vaes[beta], split.X_train[:400], epochs=20, lr=2e-2, beta=beta, seed=0, adam_eps=1e-3)
+    live = widgets.kl_weight_explorer(widgets.kl_weight_results(vaes, split.X_test, split.y_test))
+    return live, [{"beta": beta} for beta in sorted(vaes)]
+
+
 CASES = {"bottleneck": bottleneck, "sparsity": sparsity, "denoising": denoising, "contractive": contractive,
-         "anomaly": anomaly_threshold}
+         "anomaly": anomaly_threshold, "kl_weight": kl_weight}
 
 
 def make_widget(name: str):

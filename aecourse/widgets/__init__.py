@@ -13,6 +13,7 @@ from aecourse.widgets.bottleneck import BottleneckResults, bottleneck_explorer, 
 from aecourse.widgets.contractive import (ContractiveResults, contractive_explorer, contractive_results,
                                           draw_contractive)
 from aecourse.widgets.denoising import DenoisingResults, denoising_explorer, denoising_results, draw_denoising
+from aecourse.widgets.kl_weight import KlWeightResults, draw_kl_weight, kl_weight_explorer, kl_weight_results
 from aecourse.widgets.live import LiveFigure, choice_explorer, choice_slider, figure_png
 from aecourse.widgets.quiz import Quiz, quiz
 from aecourse.widgets.sparsity import SparsityResults, draw_sparsity, sparsity_explorer, sparsity_results
@@ -24,4 +25,5 @@ __all__ = [
     "DenoisingResults", "denoising_results", "draw_denoising", "denoising_explorer",
     "ContractiveResults", "contractive_results", "draw_contractive", "contractive_explorer",
     "ThresholdResults", "threshold_results", "draw_threshold", "threshold_explorer",
+    "KlWeightResults", "kl_weight_results", "draw_kl_weight", "kl_weight_explorer",
 ]

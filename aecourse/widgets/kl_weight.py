@@ -30,7 +30,7 @@ class KlWeightResults:
     samples: dict[float, np.ndarray]  # beta -> (n_show, D): decoded N(0, I) codes, the same codes for every beta
     codes: dict[float, np.ndarray]  # beta -> (n, 2): the means mu(x) of every test digit
     labels: np.ndarray  # (n,) the test digits' classes, which colour the scatter
-    limit: float  # the scatter shows [-limit, limit]^2, the same for every beta
+    limit: float  # the scatter shows [-limit, limit]^2, the same for every beta (beta = 0's codes may lie beyond)
 
 
 def kl_weight_results(models: Mapping, X_test, y_test, *, n_show: int = 8, seed: int = 1) -> KlWeightResults:
@@ -76,8 +76,10 @@ def kl_weight_results(models: Mapping, X_test, y_test, *, n_show: int = 8, seed:
         out.reconstructions[beta] = x_tilde[:n_show]
         out.samples[beta] = vae.sample(model, n_show, seed=seed)
         out.codes[beta] = mu.numpy().astype(np.float64)
-    # wide enough for the prior's 3-sd contour and for 99 % of every beta's codes
-    out.limit = float(max(3.5, *(1.1 * np.quantile(np.abs(Z), 0.99) for Z in out.codes.values())))
+    # wide enough for the prior's 3-sd contour and for 99 % of the codes of every beta > 0; beta = 0's
+    # codes, which nothing pulls towards the prior, would shrink the others to a dot
+    pulled = [Z for beta, Z in out.codes.items() if beta > 0] or list(out.codes.values())
+    out.limit = float(max(3.5, *(1.1 * np.quantile(np.abs(Z), 0.99) for Z in pulled)))
     return out
 
 
@@ -132,7 +134,8 @@ def draw_kl_weight(fig: Figure, beta: float, results: KlWeightResults) -> Show:
         kl_mark.set_data([i], [r.kls[i]])
         for c, scatter in scatters.items():
             scatter.set_offsets(r.codes[beta][r.labels == c])
-        ax.set_title(f"Means μ(x) over N(0, I), β = {beta:g}")
+        beyond = float(np.mean(np.abs(r.codes[beta]).max(axis=1) > r.limit))
+        ax.set_title(f"Means μ(x) over N(0, I), β = {beta:g}" + (f" ({beyond:.0%} beyond)" if beyond else ""))
         image.set_data(digit_rows([r.X, r.reconstructions[beta], r.samples[beta]], pad=1))
         title.set_text(f"KL weight β = {beta:g}: test MSE {r.errors[i]:.4f}, KL {r.kls[i]:.2f} nats")
         return [error_mark, kl_mark, legend, *scatters.values(), scatter_legend, ax.title, image, title]
